@@ -1,0 +1,54 @@
+# sendgate: `make dev` runs the product, `make test` runs every test. Both install what they need.
+SHELL := /bin/bash
+# npm's Node 22 (root devDependency) comes first: wrangler needs >= 22.12.
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export WRANGLER_SEND_METRICS := false
+
+WASM := target/wasm32-unknown-unknown/release/sendgate.wasm
+
+.PHONY: setup setup-browser pkg test test-rust test-pkg test-worker test-www dev bench fuzz-smoke fmt clean
+
+setup:
+	@scripts/setup.sh
+
+setup-browser:
+	@scripts/setup.sh --browser
+
+# Release Wasm build into pkg/: ESM glue + .wasm + .d.ts (the entry files there are source).
+pkg: setup
+	cargo build --release --target wasm32-unknown-unknown --lib
+	wasm-bindgen $(WASM) --out-dir pkg --out-name sendgate --target web
+	wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+		--enable-mutable-globals --enable-reference-types --enable-multivalue \
+		pkg/sendgate_bg.wasm -o pkg/sendgate_bg.wasm
+	@printf 'pkg/sendgate_bg.wasm: %s bytes, %s gzip\n' \
+		"$$(stat -c %s pkg/sendgate_bg.wasm)" "$$(gzip -9c pkg/sendgate_bg.wasm | wc -c)"
+
+test: setup-browser pkg test-rust test-pkg test-worker test-www
+
+test-rust:
+	cargo test --all-targets
+
+test-pkg: pkg
+	cd pkg && node --test test/
+	tsc -p pkg/test/consumer
+
+test-worker: pkg
+	npm run test --workspace worker
+
+test-www: setup-browser pkg
+	npm run test --workspace www
+
+dev: pkg
+	npm run build --workspace www
+	npm run dev --workspace worker
+
+bench: pkg
+	@echo "make bench: not yet implemented (issue 6)"
+
+fmt:
+	cargo fmt --all
+
+clean:
+	cargo clean
+	rm -rf pkg/sendgate.js pkg/sendgate.d.ts pkg/sendgate_bg.wasm pkg/sendgate_bg.wasm.d.ts www/dist

@@ -1,0 +1,7 @@
+// Node >= 22: load the module synchronously next to this file, so `import` is enough.
+import { readFileSync } from "node:fs";
+import { initSync } from "./sendgate.js";
+
+initSync({ module: readFileSync(new URL("./sendgate_bg.wasm", import.meta.url)) });
+
+export * from "./sendgate.js";

@@ -1,0 +1,7 @@
+// Cloudflare Workers (wrangler): a `.wasm` import is a compiled WebAssembly.Module.
+import wasm from "./sendgate_bg.wasm";
+import { initSync } from "./sendgate.js";
+
+initSync({ module: wasm });
+
+export * from "./sendgate.js";
