@@ -60,7 +60,10 @@ pub fn from_json<T: DeserializeOwned>(json: &str) -> Result<T, InputError> {
     if json.len() > MAX_INPUT_BYTES {
         return Err(InputError::new(
             "",
-            format!("input is {} bytes; the limit is {MAX_INPUT_BYTES}", json.len()),
+            format!(
+                "input is {} bytes; the limit is {MAX_INPUT_BYTES}",
+                json.len()
+            ),
         ));
     }
     let mut de = serde_json::Deserializer::from_str(json);
@@ -68,8 +71,9 @@ pub fn from_json<T: DeserializeOwned>(json: &str) -> Result<T, InputError> {
         let path = clean_path(&err.path().to_string());
         from_serde_message(path, &err.inner().to_string())
     })?;
-    de.end()
-        .map_err(|e| InputError::new("", format!("trailing characters after the JSON value: {e}")))?;
+    de.end().map_err(|e| {
+        InputError::new("", format!("trailing characters after the JSON value: {e}"))
+    })?;
     Ok(value)
 }
 
@@ -86,7 +90,10 @@ pub fn check_depth(value: &serde_json::Value) -> Result<(), InputError> {
     let mut stack = vec![(value, 0usize)];
     while let Some((v, depth)) = stack.pop() {
         if depth > MAX_DEPTH {
-            return Err(InputError::new("", format!("input is nested deeper than {MAX_DEPTH} levels")));
+            return Err(InputError::new(
+                "",
+                format!("input is nested deeper than {MAX_DEPTH} levels"),
+            ));
         }
         match v {
             serde_json::Value::Array(items) => stack.extend(items.iter().map(|i| (i, depth + 1))),
@@ -121,7 +128,9 @@ fn from_serde_message(path: String, message: &str) -> InputError {
             .filter(|s| !s.is_empty())
             .collect();
     } else if let Some(i) = message.find("expected `") {
-        allowed = vec![message[i + "expected `".len()..].trim_end_matches('`').to_string()];
+        allowed = vec![message[i + "expected `".len()..]
+            .trim_end_matches('`')
+            .to_string()];
     }
     InputError {
         path,
@@ -155,8 +164,9 @@ mod tests {
 
     #[test]
     fn names_the_path_and_the_allowed_values() {
-        let err = from_json::<Outer>(r#"{"inner":{"kind":"A"},"list":[{"kind":"A"},{"kind":"C"}]}"#)
-            .unwrap_err();
+        let err =
+            from_json::<Outer>(r#"{"inner":{"kind":"A"},"list":[{"kind":"A"},{"kind":"C"}]}"#)
+                .unwrap_err();
         assert_eq!(err.path, "list[1].kind");
         assert_eq!(err.allowed, vec!["A", "B"]);
         assert!(err.message.contains("unknown variant"), "{}", err.message);
@@ -165,7 +175,11 @@ mod tests {
     #[test]
     fn missing_field_is_named() {
         let err = from_json::<Outer>(r#"{"list":[]}"#).unwrap_err();
-        assert!(err.message.contains("missing field `inner`"), "{}", err.message);
+        assert!(
+            err.message.contains("missing field `inner`"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -15,7 +15,10 @@ impl Timestamp {
         DateTime::parse_from_rfc3339(text.trim())
             .map(|t| Timestamp(t.with_timezone(&Utc)))
             .map_err(|e| {
-                format!("`{}` is not an RFC 3339 date-time such as 2026-11-28T10:00:00Z ({e})", clip(text, 64))
+                format!(
+                    "`{}` is not an RFC 3339 date-time such as 2026-11-28T10:00:00Z ({e})",
+                    clip(text, 64)
+                )
             })
     }
 
@@ -91,7 +94,9 @@ impl MarketingState {
     /// Parse the platform's spelling, tolerant of case and surrounding space (CSV exports).
     pub fn parse_loose(text: &str) -> Option<Self> {
         let t = text.trim();
-        Self::ALL.into_iter().find(|s| s.as_str().eq_ignore_ascii_case(t))
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str().eq_ignore_ascii_case(t))
     }
 }
 

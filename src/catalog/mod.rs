@@ -92,10 +92,19 @@ pub struct Retry {
 }
 
 impl Retry {
-    pub const BACKOFF: Retry = Retry { kind: RetryKind::Backoff, after_seconds: None };
-    pub const NEVER: Retry = Retry { kind: RetryKind::Never, after_seconds: None };
+    pub const BACKOFF: Retry = Retry {
+        kind: RetryKind::Backoff,
+        after_seconds: None,
+    };
+    pub const NEVER: Retry = Retry {
+        kind: RetryKind::Never,
+        after_seconds: None,
+    };
     pub const fn after(seconds: u64) -> Retry {
-        Retry { kind: RetryKind::After, after_seconds: Some(seconds) }
+        Retry {
+            kind: RetryKind::After,
+            after_seconds: Some(seconds),
+        }
     }
 }
 

@@ -1,0 +1,485 @@
+//! Phone numbers: from what a merchant's customer typed at checkout to the E.164 number
+//! WhatsApp needs, with the reason when that is not possible.
+//!
+//! SPEC decisions: a number starting with `+` or `00` carries its calling code; otherwise
+//! `phone_calling_code` supplies it; neither → `CUSTOMER_IS_MISSING_CALLING_CODE`, with a
+//! suggested E.164 from `phone_country_code` (never used to send).
+
+use phonenumber::metadata::{Database, Metadata};
+use phonenumber::{country, PhoneNumber, Type};
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Reason;
+use crate::eligibility::finding;
+use crate::model::{clip, Finding};
+
+/// libphonenumber metadata release the `phonenumber` crate was built from.
+pub const METADATA_VERSION: &str = "9.0.33";
+
+/// Longest phone input considered; anything longer is not a phone number.
+const MAX_PHONE_CHARS: usize = 64;
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct PhoneInput {
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub phone_country_code: Option<String>,
+    #[serde(default)]
+    pub phone_calling_code: Option<String>,
+}
+
+/// How the calling code of the number was established.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Assumed {
+    /// The number itself starts with `+` or `00`.
+    InternationalPrefix,
+    /// Taken from `phone_calling_code`.
+    CallingCodeField,
+    /// Only a suggestion: derived from `phone_country_code`.
+    CountryHint,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PhoneReport {
+    pub e164: Option<String>,
+    pub region: Option<String>,
+    pub calling_code: Option<String>,
+    pub national_number: Option<String>,
+    pub possible: bool,
+    pub valid: bool,
+    #[serde(rename = "type")]
+    pub number_type: Option<&'static str>,
+    pub assumed: Option<Assumed>,
+    pub wa_id_variants: Vec<String>,
+    pub suggested: Option<String>,
+    pub findings: Vec<Finding>,
+}
+
+impl PhoneReport {
+    fn empty() -> Self {
+        PhoneReport {
+            e164: None,
+            region: None,
+            calling_code: None,
+            national_number: None,
+            possible: false,
+            valid: false,
+            number_type: None,
+            assumed: None,
+            wa_id_variants: Vec::new(),
+            suggested: None,
+            findings: Vec::new(),
+        }
+    }
+
+    /// The blocking findings (the others are warnings).
+    pub fn is_blocking(reason: Reason) -> bool {
+        matches!(
+            reason,
+            Reason::CustomerIsMissingPhone
+                | Reason::CustomerIsMissingCallingCode
+                | Reason::CustomerPhoneInvalid
+        )
+    }
+}
+
+fn database() -> &'static Database {
+    &phonenumber::metadata::DATABASE
+}
+
+/// Digits and a leading `+`, from whatever was typed: full-width and other Unicode decimal
+/// digits become ASCII; separators, bidi marks and letters are dropped; an extension is cut.
+fn clean(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    let lower = input.to_lowercase();
+    // Extensions: "ext. 12", "x12", "#12" — everything after is not part of the number.
+    let cut = ["ext", "x", "#", ";"]
+        .iter()
+        .filter_map(|m| lower.find(m))
+        .min()
+        .unwrap_or(lower.len());
+    for ch in lower[..cut].chars() {
+        if let Some(d) = decimal_digit(ch) {
+            out.push(d);
+        } else if (ch == '+' || ch == '＋') && out.is_empty() {
+            out.push('+');
+        }
+    }
+    out
+}
+
+/// ASCII digit for any Unicode decimal digit of the common blocks (ASCII, full-width,
+/// Arabic-Indic, Eastern Arabic-Indic, Devanagari, Bengali).
+fn decimal_digit(ch: char) -> Option<char> {
+    const ZEROS: [u32; 6] = [0x30, 0xFF10, 0x0660, 0x06F0, 0x0966, 0x09E6];
+    let c = ch as u32;
+    ZEROS
+        .iter()
+        .find(|&&zero| c >= zero && c < zero + 10)
+        .and_then(|&zero| char::from_digit(c - zero, 10))
+}
+
+/// `"+52"`, `"52"`, `" 52 "` → 52, when it is a calling code the metadata knows.
+pub fn parse_calling_code(text: &str) -> Option<u16> {
+    let t = text.trim().trim_start_matches('+').trim();
+    if t.is_empty() || t.len() > 3 || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let code: u16 = t.parse().ok()?;
+    database().region(&code).map(|_| code)
+}
+
+/// ISO 3166-1 alpha-2, case-insensitive, when the metadata knows the region.
+pub fn parse_region(text: &str) -> Option<country::Id> {
+    let t = text.trim().to_ascii_uppercase();
+    if t.len() != 2 {
+        return None;
+    }
+    let id: country::Id = t.parse().ok()?;
+    database().by_id(id.as_ref()).map(|_| id)
+}
+
+fn main_region_for(code: u16) -> Option<country::Id> {
+    database()
+        .region(&code)?
+        .into_iter()
+        .find_map(|r| r.parse::<country::Id>().ok())
+}
+
+/// Analyse one phone as the gate needs it. Never panics.
+pub fn analyze(input: &PhoneInput) -> PhoneReport {
+    let mut report = PhoneReport::empty();
+    let raw = input.phone.as_deref().unwrap_or("").trim();
+    let digits = clean(&raw.chars().take(MAX_PHONE_CHARS * 4).collect::<String>());
+    let region_hint = input.phone_country_code.as_deref().and_then(parse_region);
+    let calling_code_field = input
+        .phone_calling_code
+        .as_deref()
+        .filter(|c| !c.trim().is_empty());
+    let calling_code = calling_code_field.and_then(parse_calling_code);
+
+    if digits.trim_start_matches('+').is_empty() {
+        let message = if raw.is_empty() {
+            "This customer has no phone number, so there is nothing to send to.".to_string()
+        } else {
+            format!("The phone field `{}` contains no digits.", clip(raw, 40))
+        };
+        report.findings.push(finding(
+            Reason::CustomerIsMissingPhone,
+            message,
+            Some("contact.phone"),
+        ));
+        return report;
+    }
+
+    // Where does the calling code come from?
+    let international = if let Some(rest) = digits.strip_prefix('+') {
+        Some(format!("+{rest}"))
+    } else {
+        digits.strip_prefix("00").map(|rest| format!("+{rest}"))
+    };
+
+    let parsed = if let Some(intl) = &international {
+        report.assumed = Some(Assumed::InternationalPrefix);
+        phonenumber::parse(None, intl).ok()
+    } else if let Some(code) = calling_code {
+        report.assumed = Some(Assumed::CallingCodeField);
+        // Parse as a national number of that calling code's region, so a trunk prefix is dropped;
+        // prefer the contact's country when it shares the calling code (US vs CA, GB vs GG…).
+        let region = region_hint
+            .filter(|r| database().by_id(r.as_ref()).map(|m| m.country_code()) == Some(code))
+            .or_else(|| main_region_for(code));
+        match region {
+            Some(region) => phonenumber::parse(Some(region), &digits)
+                .ok()
+                .filter(|n| n.code().value() == code)
+                .or_else(|| phonenumber::parse(None, format!("+{code}{digits}")).ok()),
+            None => phonenumber::parse(None, format!("+{code}{digits}")).ok(),
+        }
+    } else {
+        // No calling code anywhere: the send fails. Suggest one from the country, if known.
+        let suggestion = region_hint
+            .and_then(|r| phonenumber::parse(Some(r), &digits).ok())
+            .filter(|n| is_possible(n))
+            .map(|n| e164(&n));
+        report.suggested = suggestion.clone();
+        let message = match (&suggestion, region_hint) {
+            (Some(s), Some(r)) => format!(
+                "The phone `{}` has no country calling code. The customer's country is {}, so the number is most likely {s}.",
+                clip(raw, 40),
+                r.as_ref()
+            ),
+            (None, Some(r)) => format!(
+                "The phone `{}` has no country calling code, and it is not a possible number of the customer's country {}.",
+                clip(raw, 40),
+                r.as_ref()
+            ),
+            _ => format!(
+                "The phone `{}` has no country calling code and the customer has no country to suggest one from.",
+                clip(raw, 40)
+            ),
+        };
+        let mut f = finding(
+            Reason::CustomerIsMissingCallingCode,
+            message,
+            Some("contact.phone_calling_code"),
+        );
+        f.suggested = suggestion;
+        report.findings.push(f);
+        if let Some(s) = &report.suggested {
+            report.assumed = Some(Assumed::CountryHint);
+            report.wa_id_variants = wa_id_variants_of(s);
+        }
+        return report;
+    };
+
+    let Some(number) = parsed else {
+        report.findings.push(finding(
+            Reason::CustomerPhoneInvalid,
+            format!("`{}` cannot be read as a phone number.", clip(raw, 40)),
+            Some("contact.phone"),
+        ));
+        return report;
+    };
+
+    let code = number.code().value();
+    report.calling_code = Some(code.to_string());
+    report.national_number = Some(national_digits(&number));
+    report.region = number.country().id().map(|id| id.as_ref().to_string());
+    report.possible = is_possible(&number);
+    report.valid = report.possible && number.is_valid();
+    report.number_type = if report.valid {
+        Some(type_name(number.number_type(database())))
+    } else {
+        None
+    };
+
+    if international.is_some() {
+        if let Some(field_code) = calling_code.filter(|c| *c != code) {
+            report.findings.push(finding(
+                Reason::CallingCodeConflict,
+                format!(
+                    "The phone starts with +{code}, but phone_calling_code says +{field_code}. The number is sent as written (+{code})."
+                ),
+                Some("contact.phone_calling_code"),
+            ));
+        }
+    } else if calling_code_field.is_some() && calling_code.is_none() {
+        // Unreachable today (an unknown calling code never parses), kept for clarity.
+    }
+
+    if !report.possible {
+        report.findings.push(finding(
+            Reason::CustomerPhoneInvalid,
+            format!(
+                "+{code} {} has the wrong number of digits for {}: no phone there has this length.",
+                national_digits(&number),
+                report.region.as_deref().unwrap_or("its calling code")
+            ),
+            Some("contact.phone"),
+        ));
+        return report;
+    }
+
+    let formatted = e164(&number);
+    report.wa_id_variants = wa_id_variants_of(&formatted);
+    report.e164 = Some(formatted.clone());
+    if !report.valid {
+        report.findings.push(finding(
+            Reason::CustomerPhoneUnverified,
+            format!(
+                "{formatted} has a possible length but does not match any number range known to libphonenumber {METADATA_VERSION}; new ranges are sometimes missing, so it is sent, but check it if the send fails."
+            ),
+            Some("contact.phone"),
+        ));
+    }
+    report
+}
+
+fn number_metadata(number: &PhoneNumber) -> Option<&'static Metadata> {
+    number.metadata(database())
+}
+
+fn national_digits(number: &PhoneNumber) -> String {
+    // Italian-style leading zeros are part of the national number.
+    let zeros = "0".repeat(number.national().zeros() as usize);
+    format!("{zeros}{}", number.national().value())
+}
+
+fn e164(number: &PhoneNumber) -> String {
+    format!("+{}{}", number.code().value(), national_digits(number))
+}
+
+/// Possible = the national number's length is one of the lengths the region allows.
+fn is_possible(number: &PhoneNumber) -> bool {
+    let length = national_digits(number).len() as u16;
+    match number_metadata(number) {
+        Some(meta) => meta
+            .descriptors()
+            .general()
+            .possible_length()
+            .contains(&length),
+        None => false,
+    }
+}
+
+fn type_name(t: Type) -> &'static str {
+    match t {
+        Type::FixedLine => "fixed_line",
+        Type::Mobile => "mobile",
+        Type::FixedLineOrMobile => "fixed_line_or_mobile",
+        Type::TollFree => "toll_free",
+        Type::PremiumRate => "premium_rate",
+        Type::SharedCost => "shared_cost",
+        Type::PersonalNumber => "personal_number",
+        Type::Voip => "voip",
+        Type::Pager => "pager",
+        Type::Uan => "uan",
+        Type::Emergency => "emergency",
+        Type::Voicemail => "voicemail",
+        Type::ShortCode => "short_code",
+        Type::StandardRate => "standard_rate",
+        Type::Carrier => "carrier",
+        Type::NoInternational => "no_international",
+        Type::Unknown => "unknown",
+    }
+}
+
+/// The digit strings (no `+`) WhatsApp may use as `wa_id` for the same person.
+/// Mexico: legacy `521…` beside `52…`; Argentina: mobile `549…` beside `54…`;
+/// Brazil: mobiles registered before the ninth digit lack it (`55DD8…` vs `55DD98…`).
+pub fn wa_id_variants_of(e164: &str) -> Vec<String> {
+    let digits = e164.trim_start_matches('+');
+    let mut out = vec![digits.to_string()];
+    let mut add = |v: String| {
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    };
+    if let Some(rest) = digits.strip_prefix("52") {
+        if let Some(ten) = rest.strip_prefix('1').filter(|r| r.len() == 10) {
+            add(format!("52{ten}"));
+        } else if rest.len() == 10 {
+            add(format!("521{rest}"));
+        }
+    } else if let Some(rest) = digits.strip_prefix("54") {
+        if let Some(without) = rest.strip_prefix('9').filter(|r| r.len() == 10) {
+            add(format!("54{without}"));
+        } else if rest.len() == 10 {
+            add(format!("549{rest}"));
+        }
+    } else if let Some(rest) = digits.strip_prefix("55") {
+        let (area, local) = rest.split_at(rest.len().min(2));
+        if local.len() == 9 && local.starts_with('9') {
+            add(format!("55{area}{}", &local[1..]));
+        } else if local.len() == 8 && matches!(local.as_bytes()[0], b'6'..=b'9') {
+            add(format!("55{area}9{local}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(phone: &str, country: Option<&str>, calling: Option<&str>) -> PhoneInput {
+        PhoneInput {
+            phone: Some(phone.into()),
+            phone_country_code: country.map(Into::into),
+            phone_calling_code: calling.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn cleans_separators_and_unicode_digits() {
+        assert_eq!(clean("+52 (55) 1234-5678"), "+525512345678");
+        assert_eq!(clean("＋５２ ５５１２３４５６７８"), "+525512345678");
+        assert_eq!(clean("\u{200f}+971 50 123 4567"), "+971501234567");
+        assert_eq!(clean("+1 650-253-0000 ext. 123"), "+16502530000");
+    }
+
+    #[test]
+    fn missing_calling_code_suggests_from_country() {
+        let r = analyze(&input("5512345678", Some("MX"), None));
+        assert_eq!(r.e164, None);
+        assert_eq!(r.suggested.as_deref(), Some("+525512345678"));
+        assert_eq!(r.findings[0].reason, Reason::CustomerIsMissingCallingCode);
+        assert_eq!(r.findings[0].suggested.as_deref(), Some("+525512345678"));
+    }
+
+    #[test]
+    fn calling_code_field_with_or_without_plus_and_trunk_zero() {
+        for cc in ["44", "+44", " +44 "] {
+            let r = analyze(&input("07911 123456", None, Some(cc)));
+            assert_eq!(r.e164.as_deref(), Some("+447911123456"), "{cc}");
+            assert_eq!(r.assumed, Some(Assumed::CallingCodeField));
+        }
+    }
+
+    #[test]
+    fn double_zero_is_an_international_prefix() {
+        let r = analyze(&input("00971 50 123 4567", None, None));
+        assert_eq!(r.e164.as_deref(), Some("+971501234567"));
+        assert_eq!(r.region.as_deref(), Some("AE"));
+        assert!(r.valid);
+    }
+
+    #[test]
+    fn not_possible_blocks_possible_but_invalid_warns() {
+        let short = analyze(&input("+52 55 1234", None, None));
+        assert!(!short.possible);
+        assert_eq!(short.findings[0].reason, Reason::CustomerPhoneInvalid);
+        // US 555-01xx style: right length, unassigned range (area code 099 does not exist).
+        let odd = analyze(&input("+1 099 555 0100", None, None));
+        if odd.possible {
+            assert!(!odd.valid);
+            assert_eq!(odd.findings[0].reason, Reason::CustomerPhoneUnverified);
+        }
+    }
+
+    #[test]
+    fn conflicting_calling_code_warns() {
+        let r = analyze(&input("+971501234567", None, Some("52")));
+        assert_eq!(r.e164.as_deref(), Some("+971501234567"));
+        assert_eq!(r.findings[0].reason, Reason::CallingCodeConflict);
+    }
+
+    #[test]
+    fn wa_id_variants_cover_mx_ar_br() {
+        assert_eq!(
+            wa_id_variants_of("+525512345678"),
+            vec!["525512345678", "5215512345678"]
+        );
+        assert_eq!(
+            wa_id_variants_of("+5491123456789"),
+            vec!["5491123456789", "541123456789"]
+        );
+        assert_eq!(
+            wa_id_variants_of("+5511987654321"),
+            vec!["5511987654321", "551187654321"]
+        );
+        assert_eq!(
+            wa_id_variants_of("+556187654321"),
+            vec!["556187654321", "5561987654321"]
+        );
+        assert_eq!(wa_id_variants_of("+447911123456"), vec!["447911123456"]);
+    }
+
+    #[test]
+    fn no_phone_and_garbage() {
+        assert_eq!(
+            analyze(&PhoneInput::default()).findings[0].reason,
+            Reason::CustomerIsMissingPhone
+        );
+        assert_eq!(
+            analyze(&input("call me", None, None)).findings[0].reason,
+            Reason::CustomerIsMissingPhone
+        );
+        let long = "9".repeat(10_000);
+        let r = analyze(&input(&long, None, Some("1")));
+        assert!(!r.findings.is_empty());
+    }
+}

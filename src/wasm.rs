@@ -1,0 +1,134 @@
+//! The wasm-bindgen layer: JS values in, JS values out, errors as `js_sys::Error`.
+//!
+//! Values cross the boundary as JSON text (one `JSON.stringify` in, one `JSON.parse` out): far
+//! cheaper than walking objects property by property, and the core validates the text with
+//! the same code the fuzzers and Rust tests use.
+
+use js_sys::{Array, Error, Reflect, JSON};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::api;
+use crate::error::InputError;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+import type {
+  SendRequest, Verdict, Classification, WebhookEvent, TriageReport, PhoneInput, PhoneReport,
+  PickRequest, TemplateOption, AudienceOptions, AudienceReport, Version,
+} from "./types.js";
+export type * from "./types.js";
+"#;
+
+fn input_error(err: InputError) -> JsValue {
+    let js = Error::new(&err.to_string());
+    js.set_name("SendgateInputError");
+    let allowed: Array = err.allowed.iter().map(|s| JsValue::from_str(s)).collect();
+    // Setting plain data properties on a fresh Error cannot fail.
+    let _ = Reflect::set(&js, &"path".into(), &JsValue::from_str(&err.path));
+    let _ = Reflect::set(&js, &"allowed".into(), &allowed);
+    js.into()
+}
+
+/// JSON text of a JS value, or an input error at `path` for what JSON cannot carry
+/// (functions, symbols, BigInt, cycles, `undefined`).
+fn to_json(value: &JsValue, path: &str) -> Result<String, JsValue> {
+    let not_data = || {
+        input_error(InputError::new(
+            path,
+            "expected JSON data (an object, array, string, number, boolean or null)",
+        ))
+    };
+    match JSON::stringify(value) {
+        Ok(text) => text.as_string().ok_or_else(not_data),
+        Err(_) => Err(not_data()),
+    }
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| Error::new(&format!("sendgate: cannot serialize result: {e}")))?;
+    JSON::parse(&text)
+}
+
+/// Will this send fail, and why? Every blocker, most fundamental first.
+#[wasm_bindgen(js_name = checkSend, unchecked_return_type = "Verdict")]
+pub fn check_send(
+    #[wasm_bindgen(unchecked_param_type = "SendRequest")] request: JsValue,
+) -> Result<JsValue, JsValue> {
+    to_js(&api::check_send(&to_json(&request, "")?).map_err(input_error)?)
+}
+
+/// Every template for a contact and source, pickable first, with the reasons for the others.
+#[wasm_bindgen(js_name = pickTemplates, unchecked_return_type = "TemplateOption[]")]
+pub fn pick_templates(
+    #[wasm_bindgen(unchecked_param_type = "PickRequest")] request: JsValue,
+) -> Result<JsValue, JsValue> {
+    to_js(&api::pick_templates(&to_json(&request, "")?).map_err(input_error)?)
+}
+
+/// E.164, region, validity, number type and the `wa_id` variants of one phone.
+#[wasm_bindgen(js_name = normalizePhone, unchecked_return_type = "PhoneReport")]
+pub fn normalize_phone(
+    #[wasm_bindgen(unchecked_param_type = "PhoneInput")] input: JsValue,
+) -> Result<JsValue, JsValue> {
+    to_js(&api::normalize_phone(&to_json(&input, "")?).map_err(input_error)?)
+}
+
+/// What a failure means and what to do: a platform reason string, a Meta code, a Graph error,
+/// a failed status, JSON text of any of these. Odd input gives reason `UNKNOWN`.
+#[wasm_bindgen(js_name = classifyFailure, unchecked_return_type = "Classification")]
+pub fn classify_failure(
+    #[wasm_bindgen(unchecked_param_type = "unknown")] input: JsValue,
+) -> Result<JsValue, JsValue> {
+    let classification = match input.as_string() {
+        Some(text) => api::classify_failure_text(&text),
+        None => api::classify_failure_json(&to_json(&input, "")?),
+    };
+    to_js(&classification)
+}
+
+/// One typed event per item of a Meta webhook body (object or raw string).
+#[wasm_bindgen(js_name = classifyWebhook, unchecked_return_type = "WebhookEvent[]")]
+pub fn classify_webhook(
+    #[wasm_bindgen(unchecked_param_type = "unknown")] payload: JsValue,
+) -> Result<JsValue, JsValue> {
+    let body = match payload.as_string() {
+        Some(text) => text,
+        None => to_json(&payload, "")?,
+    };
+    to_js(&api::classify_webhook(&body))
+}
+
+/// Failures grouped by reason, most impactful first, with retry lists and a summary.
+#[wasm_bindgen(unchecked_return_type = "TriageReport")]
+pub fn triage(
+    #[wasm_bindgen(unchecked_param_type = "unknown[]")] failures: JsValue,
+) -> Result<JsValue, JsValue> {
+    to_js(&api::triage(&to_json(&failures, "")?).map_err(input_error)?)
+}
+
+/// How many contacts of a customers CSV a send would reach, why the others would not, and
+/// which phones can be fixed.
+#[wasm_bindgen(js_name = checkAudience, unchecked_return_type = "AudienceReport")]
+pub fn check_audience(
+    #[wasm_bindgen(unchecked_param_type = "string")] csv: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "AudienceOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let csv = csv
+        .as_string()
+        .ok_or_else(|| input_error(InputError::new("csv", "expected the CSV text as a string")))?;
+    to_js(&api::check_audience(&csv, &to_json(&options, "options")?).map_err(input_error)?)
+}
+
+/// Every reason and Meta code the library knows.
+#[wasm_bindgen(unchecked_return_type = "Classification[]")]
+pub fn catalog() -> Result<JsValue, JsValue> {
+    to_js(&api::catalog())
+}
+
+/// The crate version and the libphonenumber metadata version.
+#[wasm_bindgen(unchecked_return_type = "Version")]
+pub fn version() -> Result<JsValue, JsValue> {
+    to_js(&api::version())
+}
