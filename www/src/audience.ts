@@ -1,0 +1,243 @@
+import type { AudienceOptions, AudienceReport, Template } from "sendgate";
+import { $, h, replace, barChart, download, fmtInt, fmtPct } from "./dom";
+import { toCsv } from "./csv";
+import { on, state } from "./state";
+import type { AudienceMessage, FixRow } from "./audience-protocol";
+
+// Audience check: the CSV goes to a Web Worker (audience.worker.ts) that runs sendgate's
+// checkAudience chunk by chunk; this panel shows progress, counts, the chart and the fix lists.
+
+let worker: Worker | null = null;
+let jobId = 0;
+let currentFile: File | null = null;
+let last: { report: AudienceReport; header: string[]; fixRows: FixRow[]; name: string } | null = null;
+
+function newWorker(): Worker {
+  const w = new Worker(new URL("./audience.worker.ts", import.meta.url), { type: "module", name: "sendgate-audience" });
+  w.onmessage = (e: MessageEvent<AudienceMessage>) => onMessage(e.data);
+  w.onerror = (e) => {
+    e.preventDefault();
+    fail(`The audience checker stopped: ${e.message || "it could not start"}`);
+  };
+  return w;
+}
+
+function options(): AudienceOptions {
+  const opts: AudienceOptions = {
+    source: ($("#aud-source") as HTMLSelectElement).value as AudienceOptions["source"],
+    policy: { consent: ($("#aud-policy") as HTMLSelectElement).value as "strict" | "by_category" },
+  };
+  const t = ($("#aud-template") as HTMLSelectElement).value;
+  if (t !== "" && state.templates[Number(t)]) opts.template = state.templates[Number(t)] as Template;
+  return opts;
+}
+
+function fail(text: string | null): void {
+  const box = $("#aud-error");
+  box.hidden = !text;
+  box.textContent = text ?? "";
+  if (text) {
+    $("#aud-progress").hidden = true;
+    $("#audience").dataset.state = "error";
+  }
+}
+
+function start(file: File): void {
+  currentFile = file;
+  fail(null);
+  if (worker && $("#audience").dataset.state === "running") {
+    worker.terminate();
+    worker = null;
+  }
+  worker ??= newWorker();
+  const id = ++jobId;
+  $("#audience").dataset.state = "running";
+  $("#aud-progress").hidden = false;
+  ($("#aud-bar") as HTMLProgressElement).value = 0;
+  $("#aud-progress-label").textContent = `Checking ${file.name}…`;
+  (window as unknown as { __audienceStart: number }).__audienceStart = performance.now();
+  worker.postMessage({ id, file, options: options() });
+}
+
+function onMessage(m: AudienceMessage): void {
+  if (m.id !== jobId) return;
+  if (m.type === "progress") {
+    ($("#aud-bar") as HTMLProgressElement).value = m.total ? m.bytes / m.total : 1;
+    $("#aud-progress-label").textContent = `Checked ${fmtInt(m.rows)} contacts (${Math.round((m.bytes / Math.max(1, m.total)) * 100)}%)`;
+    return;
+  }
+  if (m.type === "error") {
+    fail(`Could not check this file: ${m.message}${m.path ? ` (${m.path})` : ""}`);
+    return;
+  }
+  const wall = performance.now() - (window as unknown as { __audienceStart: number }).__audienceStart;
+  $("#aud-progress").hidden = true;
+  const name = currentFile?.name ?? "customers.csv";
+  last = { report: m.report, header: m.header, fixRows: m.fixRows, name };
+  render(m.report, m.fixRows, name, wall);
+  const section = $("#audience");
+  section.dataset.state = "done";
+  section.dataset.ms = wall.toFixed(1);
+  section.dataset.workerMs = m.ms.total.toFixed(1);
+  section.dataset.checkMs = m.ms.check.toFixed(1);
+}
+
+function baseName(name: string): string {
+  return name.replace(/\.csv$/i, "");
+}
+
+function exportShopify(): void {
+  if (!last) return;
+  download(`${baseName(last.name)}-phones-corrected.csv`, toCsv([last.header, ...last.fixRows.map((r) => r.fields)]));
+}
+
+function pick(header: string[], fields: string[], re: RegExp): string {
+  const i = header.findIndex((c) => re.test(c));
+  return i >= 0 ? fields[i] ?? "" : "";
+}
+
+function exportFixList(): void {
+  if (!last) return;
+  const { header } = last;
+  const rows: unknown[][] = [["line", "customer_id", "email", "name", "phone", "suggested_e164"]];
+  for (const r of last.fixRows) {
+    const name = [pick(header, r.fields, /^first name$/i), pick(header, r.fields, /^last name$/i)].filter(Boolean).join(" ");
+    rows.push([r.line, pick(header, r.fields, /^(customer id|id)$/i), pick(header, r.fields, /^e-?mail$/i), name, r.phone, r.suggested]);
+  }
+  download(`${baseName(last.name)}-fix-list.csv`, toCsv(rows));
+}
+
+function exportMalformed(): void {
+  if (!last) return;
+  download(`${baseName(last.name)}-malformed.csv`, toCsv([["line", "error"], ...last.report.malformed.map((m) => [m.line, m.error])]));
+}
+
+function render(r: AudienceReport, fixRows: FixRow[], name: string, ms: number): void {
+  const blocked = r.blocked.reduce((s, b) => s + b.count, 0);
+  const shownFix = fixRows.slice(0, 100);
+  const shownBad = r.malformed.slice(0, 100);
+  replace(
+    $("#aud-out"),
+    h("p", { class: "muted", id: "aud-timing" }, `${name}: ${fmtInt(r.rows)} contacts checked in ${(ms / 1000).toFixed(2)} s.`),
+    h(
+      "dl",
+      { class: "tiles" },
+      tile("aud-rows", "Contacts", fmtInt(r.rows)),
+      tile("aud-eligible", "Would be reached", `${fmtInt(r.eligible)}`, r.rows ? fmtPct(r.eligible / r.rows) : ""),
+      tile("aud-blocked", "Blocked (by reason)", fmtInt(blocked)),
+      tile("aud-fixable", "Fixable phones", fmtInt(r.fixable.length)),
+      tile("aud-malformed", "Malformed rows", fmtInt(r.malformed.length)),
+    ),
+    r.blocked.length
+      ? barChart(
+          "Blocked contacts by reason",
+          r.blocked.map((b) => ({ key: b.reason, label: b.reason, count: b.count, share: r.rows ? b.count / r.rows : 0 })),
+        )
+      : h("p", { class: "status ok" }, "✓ No contact is blocked."),
+    h(
+      "section",
+      { "aria-labelledby": "fix-h" },
+      h("h3", { id: "fix-h" }, `Fixable phones (${fmtInt(fixRows.length)})`),
+      fixRows.length
+        ? [
+            h(
+              "p",
+              null,
+              "These phones lack the country calling code; the suggested number adds it from the contact's country. Correct them in Shopify (Galantis syncs phones from Shopify): import the corrected file in Shopify Admin → Customers → Import with ",
+              h("em", null, "Overwrite existing customers"),
+              " checked.",
+            ),
+            h(
+              "div",
+              { class: "toolbar" },
+              h("button", { type: "button", id: "aud-export-shopify", class: "primary", onclick: exportShopify }, "Download Shopify import (corrected phones)"),
+              h("button", { type: "button", id: "aud-export-fix", onclick: exportFixList }, "Download fix list (CSV)"),
+            ),
+            h(
+              "div",
+              { class: "table-wrap" },
+              h(
+                "table",
+                { id: "aud-fix-table" },
+                h("caption", { class: "visually-hidden" }, "Fixable phones"),
+                h("thead", null, h("tr", null, h("th", { scope: "col" }, "Line"), h("th", { scope: "col" }, "Phone in the file"), h("th", { scope: "col" }, "Suggested E.164"))),
+                h("tbody", null, shownFix.map((f) => h("tr", null, h("td", null, String(f.line)), h("td", { class: "mono" }, f.phone), h("td", { class: "mono" }, f.suggested)))),
+              ),
+            ),
+            fixRows.length > shownFix.length ? h("p", { class: "muted" }, `Showing ${shownFix.length} of ${fmtInt(fixRows.length)}; the downloads have all of them.`) : null,
+          ]
+        : h("p", { class: "muted" }, "No phone needs a calling code added."),
+    ),
+    h(
+      "section",
+      { "aria-labelledby": "bad-h" },
+      h("h3", { id: "bad-h" }, `Malformed rows (${fmtInt(r.malformed.length)})`),
+      r.malformed.length
+        ? [
+            h("ul", { id: "aud-malformed-list", class: "malformed" }, shownBad.map((m) => h("li", null, h("strong", null, `Line ${m.line}: `), m.error))),
+            r.malformed.length > shownBad.length ? h("p", { class: "muted" }, `Showing ${shownBad.length} of ${fmtInt(r.malformed.length)}.`) : null,
+            h("button", { type: "button", id: "aud-export-malformed", onclick: exportMalformed }, "Download malformed rows (CSV)"),
+          ]
+        : h("p", { class: "muted" }, "None: every row could be read."),
+    ),
+  );
+}
+
+function tile(id: string, label: string, value: string, extra = ""): HTMLElement {
+  return h("div", { class: "tile" }, h("dt", null, label), h("dd", { id }, h("strong", null, value), extra ? h("span", { class: "muted" }, ` ${extra}`) : null));
+}
+
+function renderTemplates(): void {
+  const select = $("#aud-template") as HTMLSelectElement;
+  const keep = select.value;
+  replace(
+    select,
+    h("option", { value: "" }, "None: consent and phone only"),
+    state.templates.map((t, i) => h("option", { value: String(i) }, `${t.name} (${t.language}) — ${t.category}, ${t.status}`)),
+  );
+  if (keep && state.templates[Number(keep)]) select.value = keep;
+}
+
+export function initAudience(): void {
+  const input = $("#aud-file") as HTMLInputElement;
+  input.addEventListener("change", () => {
+    const f = input.files?.[0];
+    if (f) start(f);
+    input.value = "";
+  });
+  const drop = $("#aud-drop");
+  drop.addEventListener("dragover", (e) => {
+    e.preventDefault();
+    drop.classList.add("over");
+  });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", (e) => {
+    e.preventDefault();
+    drop.classList.remove("over");
+    const f = e.dataTransfer?.files?.[0];
+    if (f) start(f);
+  });
+  $("#aud-cancel").addEventListener("click", () => {
+    worker?.terminate();
+    worker = null;
+    jobId++;
+    $("#aud-progress").hidden = true;
+    $("#audience").dataset.state = "cancelled";
+    $("#aud-progress-label").textContent = "";
+  });
+  for (const id of ["#aud-source", "#aud-template", "#aud-policy"]) {
+    $(id).addEventListener("change", () => currentFile && start(currentFile));
+  }
+  on("templates", renderTemplates);
+  renderTemplates();
+  replace(
+    $("#aud-out"),
+    h(
+      "div",
+      { class: "empty" },
+      h("p", null, "No file yet. Accepted: Shopify's customer export (Phone, Default Address Country Code, Default Address Phone, Accepts SMS Marketing…) or a Galantis contact export (phone, phone_country_code, phone_calling_code, marketing_state, last_inbound_at)."),
+    ),
+  );
+  // Start the worker (and its Wasm) now, so the first file does not wait for it.
+  worker = newWorker();
+}

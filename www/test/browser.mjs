@@ -1,0 +1,66 @@
+// Shared test harness: the built dashboard on a local server, driven in headless Chromium
+// (/usr/bin/chromium) by playwright-core. Every console error, page error and failed request is
+// recorded; `assertClean` fails the test on any of them.
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { serve } from "./server.mjs";
+
+export const ARTIFACTS = resolve(fileURLToPath(new URL("../../artifacts/www/", import.meta.url)));
+
+export const CHROMIUM_ARGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+  "--no-first-run", "--disable-component-update", "--disable-sync",
+];
+
+export async function open({ viewport = { width: 1280, height: 900 }, query = "" } = {}) {
+  await mkdir(ARTIFACTS, { recursive: true });
+  const server = await serve();
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ viewport, acceptDownloads: true });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console error: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ""}`));
+  page.on("response", (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  // Nothing may leave the machine: any request not to our server is a failure.
+  await page.route("**/*", (route) => {
+    const u = route.request().url();
+    if (u.startsWith(server.url) || u.startsWith("blob:") || u.startsWith("data:")) return route.continue();
+    problems.push(`external request: ${u}`);
+    return route.abort();
+  });
+  await page.goto(server.url + query);
+  await page.waitForSelector("body[data-ready=true], .boot-error", { state: "attached", timeout: 20_000 }).catch(() => {});
+  const bootError = await page.locator(".boot-error").count() ? await page.locator(".boot-error").innerText() : null;
+  if (bootError || !(await page.locator("body[data-ready=true]").count())) {
+    await browser.close(); await server.close();
+    throw new Error(`the dashboard did not start: ${bootError ?? "timeout"}; ${problems.join("; ")}`);
+  }
+  return {
+    page,
+    context,
+    server,
+    problems,
+    assertClean() {
+      assert.deepEqual(problems, [], "console errors or failed requests");
+    },
+    async screenshot(name, selector) {
+      const path = resolve(ARTIFACTS, `${name}.png`);
+      if (selector) await page.locator(selector).screenshot({ path });
+      else await page.screenshot({ path, fullPage: true });
+      return path;
+    },
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+// A tiny static server for www/dist on 127.0.0.1 and an ephemeral port (tests run in parallel
+// with other engineers' servers). Correct MIME types, no caching, 404 for anything else.
+import { createServer } from "node:http";
+import { readFile, stat } from "node:fs/promises";
+import { extname, join, normalize, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const DIST = resolve(fileURLToPath(new URL("../dist/", import.meta.url)));
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".json": "application/json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+};
+
+export async function serve(root = DIST) {
+  const server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url, "http://127.0.0.1");
+      let path = normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, "");
+      if (path.endsWith("/")) path += "index.html";
+      const file = join(root, path);
+      if (!file.startsWith(root)) throw new Error("outside root");
+      const info = await stat(file);
+      if (!info.isFile()) throw new Error("not a file");
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { "content-type": "text/plain" });
+      res.end("not found");
+    }
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+// `node test/server.mjs`: serve the build for a look by hand.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const s = await serve();
+  console.log(`serving ${DIST} at ${s.url}`);
+}
