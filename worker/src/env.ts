@@ -1,0 +1,59 @@
+import type { WorkspaceDO } from "./workspace";
+import type { RecipientDO } from "./recipient";
+import type { AccountDO } from "./account";
+
+export interface Env {
+  WORKSPACE: DurableObjectNamespace<WorkspaceDO>;
+  RECIPIENT: DurableObjectNamespace<RecipientDO>;
+  ACCOUNT: DurableObjectNamespace<AccountDO>;
+  ASSETS?: Fetcher;
+  // secrets
+  API_KEY: string;
+  ADMIN_API_KEY: string;
+  META_ACCESS_TOKEN: string;
+  META_APP_SECRET: string;
+  META_VERIFY_TOKEN: string;
+  // vars
+  META_API_BASE: string;
+  META_API_VERSION: string;
+  META_PHONE_NUMBER_ID: string;
+  DEFAULT_WORKSPACE?: string;
+  THROUGHPUT_MPS?: string;
+  PAIR_INTERVAL_SECONDS?: string;
+  PAIR_BURST?: string;
+  META_TIMEOUT_MS?: string;
+  SEND_BUDGET_MS?: string;
+  MAX_ATTEMPTS?: string;
+  CORS_ORIGINS?: string;
+}
+
+export interface Config {
+  metaBase: string;
+  metaVersion: string;
+  accessToken: string;
+  throughputMps: number;
+  pairIntervalSeconds: number;
+  pairBurst: number;
+  timeoutMs: number;
+  budgetMs: number;
+  maxAttempts: number;
+}
+
+function num(value: string | undefined, fallback: number, min: number): number {
+  const n = Number(value);
+  return value !== undefined && value !== "" && Number.isFinite(n) && n >= min ? n : fallback;
+}
+
+export function config(env: Env): Config {
+  return {
+    metaBase: (env.META_API_BASE || "https://graph.facebook.com").replace(/\/+$/, ""),
+    metaVersion: env.META_API_VERSION || "v24.0",
+    accessToken: env.META_ACCESS_TOKEN ?? "",
+    throughputMps: num(env.THROUGHPUT_MPS, 80, 0.001),
+    pairIntervalSeconds: num(env.PAIR_INTERVAL_SECONDS, 6, 0.001),
+    pairBurst: num(env.PAIR_BURST, 5, 1),
+    timeoutMs: num(env.META_TIMEOUT_MS, 5000, 10),
+    budgetMs: num(env.SEND_BUDGET_MS, 12000, 10),
+    maxAttempts: Math.floor(num(env.MAX_ATTEMPTS, 4, 1)),
+  };
+}

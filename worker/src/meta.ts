@@ -1,0 +1,125 @@
+// Transport to Meta's Cloud API: the exact request body Meta expects, and the forward with
+// bounded retries. Whether a failure is transient is the package's call (classifyFailure).
+import { classifyFailure } from "./core";
+import type { Classification, Message } from "./core";
+import type { Config } from "./env";
+
+export type MetaResult =
+  | { ok: true; wamid: string; wa_id: string | null; message_status: string | null; attempts: number; http_status: number }
+  | {
+      ok: false;
+      classification: Classification;
+      attempts: number;
+      http_status: number | null;
+      /** True when Meta may have accepted the message even though we saw no success (timeout,
+       *  200 without an id): such sends are never retried, so they can't be duplicated. */
+      ambiguous: boolean;
+    };
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
+
+function distinctPlaceholders(text: string | undefined): number {
+  return text ? new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1])).size : 0;
+}
+
+/** Meta's send body for one recipient. Template parameters are given in order: the header's
+ *  placeholders first, then the body's (the order a merchant fills them in). */
+export function metaBody(to: string, message: Message, callbackData: string): Record<string, unknown> {
+  const base = { messaging_product: "whatsapp", recipient_type: "individual", to };
+  if (message.type === "text") {
+    return {
+      ...base,
+      type: "text",
+      text: { preview_url: /https?:\/\//.test(message.text), body: message.text },
+      biz_opaque_callback_data: callbackData,
+    };
+  }
+  const params = message.parameters ?? [];
+  const headerCount = Math.min(params.length, distinctPlaceholders(message.template.header));
+  const asText = (text: string) => ({ type: "text", text });
+  const components: unknown[] = [];
+  if (headerCount > 0) components.push({ type: "header", parameters: params.slice(0, headerCount).map(asText) });
+  if (params.length > headerCount) components.push({ type: "body", parameters: params.slice(headerCount).map(asText) });
+  return {
+    ...base,
+    type: "template",
+    template: {
+      name: message.template.name,
+      language: { code: message.template.language },
+      ...(components.length > 0 ? { components } : {}),
+    },
+    biz_opaque_callback_data: callbackData,
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** POST with per-attempt timeouts; retries only failures Meta (or the network) reports as
+ *  transient, with exponential backoff and full jitter, and never past the time budget. */
+export async function forward(cfg: Config, phoneNumberId: string, body: unknown): Promise<MetaResult> {
+  const url = `${cfg.metaBase}/${cfg.metaVersion}/${encodeURIComponent(phoneNumberId)}/messages`;
+  const payload = JSON.stringify(body);
+  const deadline = Date.now() + cfg.budgetMs;
+  let attempts = 0;
+  for (;;) {
+    attempts++;
+    const timeout = Math.max(1, Math.min(cfg.timeoutMs, deadline - Date.now()));
+    let result: MetaResult;
+    let retryable = false;
+    try {
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { authorization: `Bearer ${cfg.accessToken}`, "content-type": "application/json" },
+        body: payload,
+        signal: AbortSignal.timeout(timeout),
+      });
+      const text = await res.text();
+      let parsed: unknown = undefined;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON (an HTML error page from a proxy, a truncated body): judged by status below
+      }
+      const data = (parsed && typeof parsed === "object" ? parsed : {}) as {
+        error?: unknown;
+        messages?: { id?: unknown; message_status?: unknown }[];
+        contacts?: { wa_id?: unknown }[];
+      };
+      const wamid = data.messages?.[0]?.id;
+      if (res.ok && typeof wamid === "string" && wamid) {
+        const waId = data.contacts?.[0]?.wa_id;
+        const status = data.messages?.[0]?.message_status;
+        return {
+          ok: true,
+          wamid,
+          wa_id: typeof waId === "string" && waId ? waId : null,
+          message_status: typeof status === "string" ? status : null,
+          attempts,
+          http_status: res.status,
+        };
+      }
+      if (res.ok) {
+        // 2xx without a message id: Meta may or may not have taken it, so no retry.
+        const classification = classifyFailure(text.slice(0, 2000) || "UNKNOWN");
+        classification.details ??= `HTTP ${res.status} without a message id`;
+        result = { ok: false, classification, attempts, http_status: res.status, ambiguous: true };
+      } else {
+        const classification = data.error !== undefined ? classifyFailure(data) : classifyFailure(res.status);
+        retryable = classification.category === "transient";
+        result = { ok: false, classification, attempts, http_status: res.status, ambiguous: false };
+      }
+    } catch (e) {
+      const timedOut = e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError");
+      const classification = classifyFailure("TRANSIENT_ERROR");
+      classification.details = timedOut ? `no answer from Meta within ${timeout} ms` : "connection to Meta failed";
+      // A timed-out POST may still be processed by Meta: not retried, to never send twice.
+      retryable = !timedOut;
+      result = { ok: false, classification, attempts, http_status: null, ambiguous: timedOut };
+    }
+    if (!retryable || attempts >= cfg.maxAttempts) return result;
+    const delay = Math.random() * Math.min(2000, 100 * 2 ** (attempts - 1));
+    // Leave room for a useful attempt after the pause, or stop now.
+    if (Date.now() + delay + Math.min(cfg.timeoutMs, 250) > deadline) return result;
+    await sleep(delay);
+  }
+}

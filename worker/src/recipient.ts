@@ -1,0 +1,164 @@
+// One Durable Object per recipient (keyed by the recipient's canonical wa_id, see recipientKey):
+// the window, opt-outs and Meta-side signals the gate merges into each send, plus the pair-rate
+// buckets for every business number sending to this person.
+import { DurableObject } from "cloudflare:workers";
+import { normalizePhone } from "./core";
+import type { Env } from "./env";
+import { iso } from "./http";
+
+export interface RecipientState {
+  key: string;
+  wa_ids: string[];
+  last_inbound_at: string | null;
+  /** A STOP-style reply; cleared by a later START-style reply. */
+  stop_reply_at: string | null;
+  start_reply_at: string | null;
+  /** `user_preferences` stop / resume (Meta 131050). */
+  preference_stop_at: string | null;
+  preference_resume_at: string | null;
+  undeliverable_at: string | null;
+  marketing_limited_at: string | null;
+  updated_at: string | null;
+}
+
+export type SignalKind = "undeliverable" | "marketing_limited" | "marketing_opted_out";
+
+export interface InboundFact {
+  id: string;
+  wa_id: string | null;
+  at: number;
+  opt_out: boolean;
+  opt_in: boolean;
+}
+
+export interface PreferenceFact {
+  wa_id: string | null;
+  preference: string;
+  at: number;
+}
+
+const COLUMNS = [
+  "last_inbound_at",
+  "stop_reply_at",
+  "start_reply_at",
+  "preference_stop_at",
+  "preference_resume_at",
+  "undeliverable_at",
+  "marketing_limited_at",
+] as const;
+type Column = (typeof COLUMNS)[number];
+
+/** Every spelling of a number Meta may use for one person, and the one chosen as DO key. */
+export function recipientVariants(phone: {
+  phone: string | null;
+  phone_country_code?: string | null;
+  phone_calling_code?: string | null;
+}): string[] {
+  try {
+    return [...normalizePhone(phone).wa_id_variants].sort();
+  } catch {
+    return [];
+  }
+}
+
+/** The key is the smallest variant, so a send (E.164) and a webhook (wa_id, possibly the legacy
+ *  Mexico/Brazil form) reach the same object: both expand to the same variant set. */
+export function recipientKeyOfWaId(waId: string): string | null {
+  const digits = waId.replace(/\D/g, "");
+  if (!digits) return null;
+  const variants = recipientVariants({ phone: `+${digits}` });
+  return variants[0] ?? digits;
+}
+
+export class RecipientDO extends DurableObject<Env> {
+  private sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS state (
+        k INTEGER PRIMARY KEY CHECK (k = 1),
+        key TEXT, last_inbound_at INTEGER, stop_reply_at INTEGER, start_reply_at INTEGER,
+        preference_stop_at INTEGER, preference_resume_at INTEGER, undeliverable_at INTEGER,
+        marketing_limited_at INTEGER, updated_at INTEGER);
+      INSERT OR IGNORE INTO state (k) VALUES (1);
+      CREATE TABLE IF NOT EXISTS wa_ids (wa_id TEXT PRIMARY KEY);
+      CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS pair (phone_number_id TEXT PRIMARY KEY, tokens REAL NOT NULL, at INTEGER NOT NULL);
+    `);
+  }
+
+  getState(key: string): RecipientState {
+    const row = this.sql.exec("SELECT * FROM state WHERE k = 1").one() as Record<string, number | null>;
+    const waIds = this.sql.exec("SELECT wa_id FROM wa_ids ORDER BY wa_id").toArray().map((r) => String(r.wa_id));
+    const out = { key, wa_ids: waIds, updated_at: iso(row.updated_at) } as RecipientState;
+    for (const c of COLUMNS) out[c] = iso(row[c]);
+    return out;
+  }
+
+  /** Sets a timestamp column if the new value is newer (webhooks arrive out of order). */
+  private raise(column: Column, at: number, key: string): void {
+    this.sql.exec(
+      `UPDATE state SET ${column} = MAX(COALESCE(${column}, 0), ?), key = ?, updated_at = ? WHERE k = 1`,
+      at,
+      key,
+      Date.now(),
+    );
+  }
+
+  private firstTime(id: string): boolean {
+    return this.sql.exec("INSERT OR IGNORE INTO seen (id, at) VALUES (?, ?)", id, Date.now()).rowsWritten > 0;
+  }
+
+  private noteWaId(waId: string | null): void {
+    if (waId) this.sql.exec("INSERT OR IGNORE INTO wa_ids (wa_id) VALUES (?)", waId);
+  }
+
+  /** An inbound message: opens/refreshes the 24 h window; STOP/START replies. Deduplicated by id. */
+  applyInbound(key: string, fact: InboundFact): boolean {
+    if (!this.firstTime(`msg:${fact.id}`)) return false;
+    this.noteWaId(fact.wa_id);
+    this.raise("last_inbound_at", fact.at, key);
+    if (fact.opt_out) this.raise("stop_reply_at", fact.at, key);
+    if (fact.opt_in) this.raise("start_reply_at", fact.at, key);
+    return true;
+  }
+
+  applyPreference(key: string, fact: PreferenceFact): boolean {
+    if (!this.firstTime(`pref:${fact.preference}:${fact.at}`)) return false;
+    this.noteWaId(fact.wa_id);
+    if (fact.preference === "stop") this.raise("preference_stop_at", fact.at, key);
+    else if (fact.preference === "resume") this.raise("preference_resume_at", fact.at, key);
+    return true;
+  }
+
+  applySignal(key: string, kind: SignalKind, at: number, waId: string | null): void {
+    this.noteWaId(waId);
+    const column: Column =
+      kind === "undeliverable" ? "undeliverable_at" : kind === "marketing_limited" ? "marketing_limited_at" : "preference_stop_at";
+    this.raise(column, at, key);
+  }
+
+  noteSentTo(waId: string | null): void {
+    this.noteWaId(waId);
+  }
+
+  /** Pair rate limit as a token bucket: `burst` messages at once, then one per `interval` s. */
+  acquirePair(phoneNumberId: string, intervalSeconds: number, burst: number): { ok: boolean; retry_after: number } {
+    const now = Date.now();
+    const row = this.sql.exec("SELECT tokens, at FROM pair WHERE phone_number_id = ?", phoneNumberId).toArray()[0];
+    let tokens = row ? Number(row.tokens) + (now - Number(row.at)) / 1000 / intervalSeconds : burst;
+    tokens = Math.min(burst, tokens);
+    if (tokens < 1) {
+      return { ok: false, retry_after: Math.max(1, Math.ceil((1 - tokens) * intervalSeconds)) };
+    }
+    this.sql.exec(
+      "INSERT INTO pair (phone_number_id, tokens, at) VALUES (?, ?, ?) ON CONFLICT (phone_number_id) DO UPDATE SET tokens = excluded.tokens, at = excluded.at",
+      phoneNumberId,
+      tokens - 1,
+      now,
+    );
+    return { ok: true, retry_after: 0 };
+  }
+}

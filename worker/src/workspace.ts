@@ -1,0 +1,616 @@
+// One Durable Object per workspace: idempotency records, the credit ledger, every send's outcome
+// and the failures log. A send runs inside this object so that concurrent requests with one
+// idempotency key share a single attempt and the ledger is checked and reserved atomically.
+import { DurableObject } from "cloudflare:workers";
+import { checkSend } from "./core";
+import type { Classification, SendRequest, Verdict, WebhookEvent } from "./core";
+import { config, type Env } from "./env";
+import { errorBody, inputErrorAnswer, isInputError, toMs, type Answer } from "./http";
+import { forward, metaBody } from "./meta";
+import { recipientKeyOfWaId, recipientVariants, type RecipientState, type SignalKind } from "./recipient";
+import type { TemplateStatus } from "./account";
+
+export interface SendCommand {
+  workspace: string;
+  key: string;
+  hash: string;
+  request: SendRequest;
+  phone_number_id: string;
+}
+
+export interface FailureQuery {
+  from: number | null;
+  to: number | null;
+  reason: string | null;
+  limit: number;
+  cursor: number | null;
+}
+
+type StatusEvent = Extract<WebhookEvent, { kind: "status" }>;
+
+const IDEMPOTENCY_TTL_MS = 48 * 3600_000;
+const WEBHOOK_DEDUPE_TTL_MS = 8 * 24 * 3600_000;
+const DELIVERY_RANK: Record<string, number> = { sent: 1, delivered: 2, read: 3, failed: 4 };
+
+/** Correlates Meta's status webhooks with the send (Meta echoes it, ≤ 512 bytes). */
+export function callbackData(workspace: string, sendId: string): string {
+  return `sg1:${workspace}:${sendId}`;
+}
+
+export function parseCallbackData(value: string | undefined): { workspace: string; send_id: string } | null {
+  const m = value ? /^sg1:([A-Za-z0-9_.-]{1,64}):([0-9a-f-]{36})$/.exec(value) : null;
+  return m ? { workspace: m[1], send_id: m[2] } : null;
+}
+
+/** Signals the gate reads back (SPEC `signals`), keyed by the classified reason. */
+function signalOf(reason: string): SignalKind | null {
+  switch (reason) {
+    case "RECIPIENT_NOT_ON_WHATSAPP":
+      return "undeliverable";
+    case "MARKETING_LIMIT_REACHED":
+      return "marketing_limited";
+    case "RECIPIENT_STOPPED_MARKETING":
+      return "marketing_opted_out";
+    default:
+      return null;
+  }
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function later(a: string | null | undefined, b: string | null | undefined): string | null {
+  const ma = toMs(a);
+  const mb = toMs(b);
+  if (ma === null) return mb === null ? (a ?? b ?? null) : b!;
+  if (mb === null) return a!;
+  return ma >= mb ? a! : b!;
+}
+
+/** a happened, and after b (or b never happened). */
+function after(a: string | null, b: string | null): boolean {
+  const ma = toMs(a);
+  if (ma === null) return false;
+  const mb = toMs(b);
+  return mb === null || ma > mb;
+}
+
+/** The request as the platform saw it, updated with what the edge heard from Meta since (newer
+ *  wins). Malformed parts are left as they are so checkSend reports them with their path. */
+export function mergeEdge(
+  req: SendRequest,
+  edge: RecipientState | null,
+  template: TemplateStatus | null,
+  credits: { balance: number } | null,
+  now: string,
+): SendRequest {
+  const merged: SendRequest = { ...req, now };
+  if (edge && isObj(req.contact)) {
+    const contact = { ...req.contact };
+    contact.last_inbound_at = later(contact.last_inbound_at, edge.last_inbound_at);
+    if (after(edge.stop_reply_at, edge.start_reply_at) && contact.marketing_state !== "REDACTED") {
+      contact.marketing_state = "UNSUBSCRIBED";
+    }
+    merged.contact = contact;
+    const given: NonNullable<SendRequest["signals"]> = isObj(req.signals) ? req.signals : {};
+    const signals = { ...given };
+    signals.undeliverable_at = later(given.undeliverable_at, edge.undeliverable_at);
+    signals.marketing_limited_at = later(given.marketing_limited_at, edge.marketing_limited_at);
+    if (after(edge.preference_stop_at, edge.preference_resume_at)) {
+      signals.marketing_opted_out_at = later(given.marketing_opted_out_at, edge.preference_stop_at);
+    } else if (after(edge.preference_resume_at, given.marketing_opted_out_at ?? null)) {
+      signals.marketing_opted_out_at = null;
+    }
+    merged.signals = signals;
+  }
+  // The edge only learns of Meta-side changes to an approved template (paused, disabled, …); it
+  // never approves what the platform itself hasn't.
+  const msg = req.message as unknown;
+  if (template && isObj(msg) && msg.type === "template" && isObj(msg.template) && msg.template.status === "APPROVED") {
+    merged.message = { ...(msg as object), template: { ...msg.template, status: template.status } } as SendRequest["message"];
+  }
+  if (credits) {
+    const cost = isObj(req.credits) && req.credits.cost !== undefined ? req.credits.cost : 1;
+    merged.credits = { balance: credits.balance, cost };
+  }
+  return merged;
+}
+
+export function templateRef(req: SendRequest): { name: string; language: string } | null {
+  const msg = req.message as unknown;
+  if (!isObj(msg) || msg.type !== "template" || !isObj(msg.template)) return null;
+  const { name, language } = msg.template;
+  return typeof name === "string" && typeof language === "string" ? { name, language } : null;
+}
+
+export class WorkspaceDO extends DurableObject<Env> {
+  private sql: SqlStorage;
+  /** Sends in progress by idempotency key: concurrent duplicates await the same answer. */
+  private inflight = new Map<string, Promise<Answer>>();
+  private alarmSet = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS idem (
+        key TEXT PRIMARY KEY, hash TEXT NOT NULL, send_id TEXT NOT NULL, state TEXT NOT NULL,
+        status INTEGER, response TEXT, at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS sends (
+        send_id TEXT PRIMARY KEY, idempotency_key TEXT NOT NULL, outcome TEXT NOT NULL,
+        http_status INTEGER, reason TEXT, meta_code INTEGER, wamid TEXT, wa_id TEXT, recipient TEXT,
+        to_e164 TEXT, phone_number_id TEXT, cost INTEGER NOT NULL DEFAULT 0, ledger TEXT NOT NULL DEFAULT 'none',
+        delivery TEXT, delivery_rank INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS sends_wamid ON sends (wamid);
+      CREATE TABLE IF NOT EXISTS ledger (
+        k INTEGER PRIMARY KEY CHECK (k = 1), balance INTEGER NOT NULL, reserved INTEGER NOT NULL,
+        debited INTEGER NOT NULL, topped_up INTEGER NOT NULL,
+        CHECK (balance >= 0 AND reserved >= 0 AND reserved <= balance));
+      INSERT OR IGNORE INTO ledger VALUES (1, 0, 0, 0, 0);
+      CREATE TABLE IF NOT EXISTS topups (reference TEXT PRIMARY KEY, amount INTEGER NOT NULL, at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS failures (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, source TEXT NOT NULL, reason TEXT NOT NULL,
+        meta_code INTEGER, recipient TEXT, send_id TEXT, wamid TEXT, idempotency_key TEXT, detail TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS failures_at ON failures (at);
+      CREATE TABLE IF NOT EXISTS status_seen (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
+    `);
+  }
+
+  // ---- credits -------------------------------------------------------------------------------
+
+  credits(workspace: string) {
+    const l = this.sql.exec("SELECT balance, reserved, debited, topped_up FROM ledger WHERE k = 1").one();
+    const balance = Number(l.balance);
+    const reserved = Number(l.reserved);
+    return {
+      workspace_id: workspace,
+      balance,
+      reserved,
+      available: balance - reserved,
+      debited: Number(l.debited),
+      topped_up: Number(l.topped_up),
+    };
+  }
+
+  /** Admin top-up; a repeated `reference` is applied once. */
+  topUp(workspace: string, amount: number, reference: string | null) {
+    let applied = true;
+    this.ctx.storage.transactionSync(() => {
+      if (reference !== null) {
+        applied =
+          this.sql.exec("INSERT OR IGNORE INTO topups VALUES (?, ?, ?)", reference, amount, Date.now()).rowsWritten > 0;
+      }
+      if (applied) this.sql.exec("UPDATE ledger SET balance = balance + ?, topped_up = topped_up + ? WHERE k = 1", amount, amount);
+    });
+    return { ...this.credits(workspace), applied };
+  }
+
+  private available(): number {
+    const l = this.sql.exec("SELECT balance - reserved AS a FROM ledger WHERE k = 1").one();
+    return Number(l.a);
+  }
+
+  /** Compare-and-set on the send's ledger state, so each transition happens at most once. */
+  private settle(sendId: string, to: "debited" | "released"): boolean {
+    return this.ctx.storage.transactionSync(() => {
+      const row = this.sql.exec("SELECT cost FROM sends WHERE send_id = ? AND ledger = 'reserved'", sendId).toArray()[0];
+      if (!row) return false;
+      const cost = Number(row.cost);
+      this.sql.exec("UPDATE sends SET ledger = ?, updated_at = ? WHERE send_id = ?", to, Date.now(), sendId);
+      if (to === "debited") {
+        this.sql.exec("UPDATE ledger SET balance = balance - ?, reserved = reserved - ?, debited = debited + ? WHERE k = 1", cost, cost, cost);
+      } else {
+        this.sql.exec("UPDATE ledger SET reserved = reserved - ? WHERE k = 1", cost);
+      }
+      return true;
+    });
+  }
+
+  // ---- check and send ------------------------------------------------------------------------
+
+  private async edgeState(req: SendRequest) {
+    const contact = isObj(req.contact) ? req.contact : null;
+    const key = contact && (typeof contact.phone === "string" || contact.phone === null)
+      ? (recipientVariants({
+          phone: contact.phone,
+          phone_country_code: typeof contact.phone_country_code === "string" ? contact.phone_country_code : null,
+          phone_calling_code: typeof contact.phone_calling_code === "string" ? contact.phone_calling_code : null,
+        })[0] ?? null)
+      : null;
+    const tpl = templateRef(req);
+    const recipient = key ? this.env.RECIPIENT.get(this.env.RECIPIENT.idFromName(key)) : null;
+    const account = this.env.ACCOUNT.get(this.env.ACCOUNT.idFromName("account"));
+    const [edge, template] = await Promise.all([
+      recipient ? recipient.getState(key!) : null,
+      tpl ? account.getTemplateStatus(tpl.name, tpl.language) : null,
+    ]);
+    return { key, recipient, account, edge: edge as RecipientState | null, template: template as TemplateStatus | null };
+  }
+
+  /** Dry run: the verdict a send would get now, nothing reserved or sent. */
+  async check(req: SendRequest): Promise<Answer> {
+    const { edge, template } = await this.edgeState(req);
+    const now = typeof req.now === "string" ? req.now : new Date().toISOString();
+    try {
+      const verdict = checkSend(mergeEdge(req, edge, template, { balance: this.available() }, now));
+      return { status: 200, body: verdict };
+    } catch (e) {
+      if (isInputError(e)) return inputErrorAnswer(e);
+      throw e;
+    }
+  }
+
+  async send(cmd: SendCommand): Promise<Answer> {
+    this.scheduleCleanup();
+    const row = this.sql.exec("SELECT hash, state, status, response FROM idem WHERE key = ?", cmd.key).toArray()[0];
+    if (row) {
+      if (row.hash !== cmd.hash) {
+        return {
+          status: 422,
+          body: errorBody("idempotency_key_reused", "this idempotency_key was used with a different request body", "idempotency_key"),
+        };
+      }
+      if (row.state === "done") {
+        return { status: Number(row.status), body: JSON.parse(String(row.response)), headers: { "idempotent-replayed": "true" } };
+      }
+      const pending = this.inflight.get(cmd.key);
+      if (pending) return pending;
+      // Pending without an attempt in this instance: the object restarted mid-send.
+      return { status: 409, body: errorBody("idempotency_in_progress", "a send with this idempotency_key is in progress"), headers: { "retry-after": "1" } };
+    }
+    // runSend records the pending row before its first await, so a request arriving meanwhile
+    // finds either the row or the in-flight promise.
+    const attempt = this.runSend(cmd);
+    this.inflight.set(cmd.key, attempt);
+    try {
+      return await attempt;
+    } finally {
+      this.inflight.delete(cmd.key);
+    }
+  }
+
+  private async runSend(cmd: SendCommand): Promise<Answer> {
+    const sendId = crypto.randomUUID();
+    const now = Date.now();
+    this.sql.exec("INSERT INTO idem (key, hash, send_id, state, at) VALUES (?, ?, ?, 'pending', ?)", cmd.key, cmd.hash, sendId, now);
+    try {
+      const result = await this.gateAndForward(cmd, sendId);
+      if (result.store) {
+        this.sql.exec(
+          "UPDATE idem SET state = 'done', status = ?, response = ? WHERE key = ?",
+          result.answer.status,
+          JSON.stringify(result.answer.body),
+          cmd.key,
+        );
+      } else {
+        this.sql.exec("DELETE FROM idem WHERE key = ?", cmd.key);
+      }
+      return result.answer;
+    } catch (e) {
+      this.sql.exec("DELETE FROM idem WHERE key = ?", cmd.key);
+      throw e;
+    }
+  }
+
+  private recordSend(sendId: string, cmd: SendCommand, fields: Record<string, string | number | null>): void {
+    const now = Date.now();
+    const cols = Object.keys(fields);
+    this.sql.exec(
+      `INSERT INTO sends (send_id, idempotency_key, phone_number_id, created_at, updated_at, ${cols.join(", ")})
+       VALUES (?, ?, ?, ?, ?, ${cols.map(() => "?").join(", ")})
+       ON CONFLICT (send_id) DO UPDATE SET updated_at = excluded.updated_at, ${cols.map((c) => `${c} = excluded.${c}`).join(", ")}`,
+      sendId,
+      cmd.key,
+      cmd.phone_number_id,
+      now,
+      now,
+      ...cols.map((c) => fields[c]),
+    );
+  }
+
+  private recordFailure(f: {
+    source: string;
+    reason: string;
+    meta_code?: number | null;
+    recipient?: string | null;
+    send_id?: string | null;
+    wamid?: string | null;
+    key?: string | null;
+    at?: number;
+    detail: unknown;
+  }): void {
+    this.sql.exec(
+      "INSERT INTO failures (at, source, reason, meta_code, recipient, send_id, wamid, idempotency_key, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      f.at ?? Date.now(),
+      f.source,
+      f.reason,
+      f.meta_code ?? null,
+      f.recipient ?? null,
+      f.send_id ?? null,
+      f.wamid ?? null,
+      f.key ?? null,
+      JSON.stringify(f.detail),
+    );
+  }
+
+  private async gateAndForward(cmd: SendCommand, sendId: string): Promise<{ answer: Answer; store: boolean }> {
+    const cfg = config(this.env);
+    const { key, recipient, account, edge, template } = await this.edgeState(cmd.request);
+    const nowIso = new Date().toISOString();
+    let merged: SendRequest;
+    let verdict: Verdict;
+    try {
+      merged = mergeEdge(cmd.request, edge, template, { balance: this.available() }, nowIso);
+      verdict = checkSend(merged);
+    } catch (e) {
+      if (isInputError(e)) return { answer: inputErrorAnswer(e), store: false };
+      throw e;
+    }
+    if (!verdict.eligible) return { answer: this.blocked(cmd, sendId, key, verdict), store: true };
+
+    const [number, pair] = await Promise.all([
+      account.acquire(cmd.phone_number_id, cfg.throughputMps),
+      recipient!.acquirePair(cmd.phone_number_id, cfg.pairIntervalSeconds, cfg.pairBurst),
+    ]);
+    if (!number.ok || !pair.ok) {
+      const retryAfter = Math.max(number.retry_after, pair.retry_after);
+      const limit = !number.ok ? "phone_number_throughput" : "pair_rate";
+      this.recordSend(sendId, cmd, { outcome: "rate_limited", http_status: 429, recipient: key, to_e164: verdict.to, reason: limit });
+      // Not stored for idempotency: the caller retries the same key after Retry-After.
+      return {
+        answer: {
+          status: 429,
+          body: { ...errorBody("rate_limited", `${limit} limit reached; retry after ${retryAfter} s`), outcome: "rate_limited", send_id: sendId, limit, retry_after: retryAfter },
+          headers: { "retry-after": String(retryAfter) },
+        },
+        store: false,
+      };
+    }
+
+    const cost = verdict.cost;
+    if (cost > 0) {
+      const reserved = this.ctx.storage.transactionSync(() => {
+        const ok = this.sql.exec("UPDATE ledger SET reserved = reserved + ? WHERE k = 1 AND balance - reserved >= ?", cost, cost).rowsWritten > 0;
+        if (ok) this.recordSend(sendId, cmd, { outcome: "forwarding", recipient: key, to_e164: verdict.to, cost, ledger: "reserved" });
+        return ok;
+      });
+      if (!reserved) {
+        // Another send took the last credits while this one waited on the limits: gate again.
+        const again = checkSend({ ...merged, credits: { balance: this.available(), cost } });
+        return { answer: this.blocked(cmd, sendId, key, again), store: true };
+      }
+    } else {
+      this.recordSend(sendId, cmd, { outcome: "forwarding", recipient: key, to_e164: verdict.to });
+    }
+
+    const body = metaBody(verdict.to!, merged.message, callbackData(cmd.workspace, sendId));
+    const result = await forward(cfg, cmd.phone_number_id, body);
+    if (result.ok) {
+      this.recordSend(sendId, cmd, { outcome: "accepted", http_status: 200, wamid: result.wamid, wa_id: result.wa_id, attempts: result.attempts });
+      try {
+        await recipient!.noteSentTo(result.wa_id);
+      } catch {
+        // the wa_id is also kept on the send; the recipient's list is informational
+      }
+      return {
+        answer: {
+          status: 200,
+          body: {
+            outcome: "accepted",
+            send_id: sendId,
+            idempotency_key: cmd.key,
+            wamid: result.wamid,
+            wa_id: result.wa_id,
+            message_status: result.message_status,
+            to: verdict.to,
+            cost,
+            attempts: result.attempts,
+            verdict,
+          },
+        },
+        store: true,
+      };
+    }
+    const c = result.classification;
+    this.settle(sendId, "released");
+    this.recordSend(sendId, cmd, {
+      outcome: "failed",
+      http_status: 502,
+      reason: c.reason,
+      meta_code: c.meta_code ?? null,
+      attempts: result.attempts,
+    });
+    this.recordFailure({
+      source: "send",
+      reason: c.reason,
+      meta_code: c.meta_code,
+      recipient: key,
+      send_id: sendId,
+      key: cmd.key,
+      detail: { classification: c, http_status: result.http_status, attempts: result.attempts, ambiguous: result.ambiguous, to: verdict.to },
+    });
+    const signal = signalOf(c.reason);
+    if (signal) await this.signalRecipient(key, signal, Date.now());
+    return {
+      answer: {
+        status: 502,
+        body: {
+          ...errorBody("meta_failed", c.title),
+          outcome: "failed",
+          send_id: sendId,
+          idempotency_key: cmd.key,
+          to: verdict.to,
+          classification: c,
+          attempts: result.attempts,
+          meta_http_status: result.http_status,
+          ambiguous: result.ambiguous,
+        },
+      },
+      store: true,
+    };
+  }
+
+  private blocked(cmd: SendCommand, sendId: string, key: string | null, verdict: Verdict): Answer {
+    const first = verdict.blockers[0];
+    const reason = first?.reason ?? "UNKNOWN";
+    this.recordSend(sendId, cmd, { outcome: "blocked", http_status: 422, reason, meta_code: first?.meta_code ?? null, recipient: key, to_e164: verdict.to });
+    this.recordFailure({
+      source: "gate",
+      reason,
+      meta_code: first?.meta_code,
+      recipient: key,
+      send_id: sendId,
+      key: cmd.key,
+      detail: { blockers: verdict.blockers, to: verdict.to },
+    });
+    return {
+      status: 422,
+      body: {
+        ...errorBody("blocked", first?.message ?? "the send is not eligible"),
+        outcome: "blocked",
+        send_id: sendId,
+        idempotency_key: cmd.key,
+        verdict,
+      },
+    };
+  }
+
+  private async signalRecipient(key: string | null, kind: SignalKind, at: number, waId: string | null = null): Promise<void> {
+    if (!key) return;
+    await this.env.RECIPIENT.get(this.env.RECIPIENT.idFromName(key)).applySignal(key, kind, at, waId);
+  }
+
+  // ---- webhooks ------------------------------------------------------------------------------
+
+  /** Status webhooks: deduplicated by (wamid, status); delivered/read debit the reservation once,
+   *  failed releases it, is recorded, and sets the recipient's signal. */
+  async applyStatuses(events: StatusEvent[]): Promise<{ applied: number; duplicates: number }> {
+    let applied = 0;
+    let duplicates = 0;
+    for (const ev of events) {
+      const fresh = this.sql.exec("INSERT OR IGNORE INTO status_seen VALUES (?, ?)", `${ev.wamid}:${ev.status}`, Date.now()).rowsWritten > 0;
+      if (!fresh) {
+        duplicates++;
+        continue;
+      }
+      applied++;
+      const at = toMs(ev.timestamp) ?? Date.now();
+      const ref = parseCallbackData(ev.biz_opaque_callback_data);
+      const send = (ref
+        ? this.sql.exec("SELECT send_id, idempotency_key, recipient, delivery_rank FROM sends WHERE send_id = ?", ref.send_id)
+        : this.sql.exec("SELECT send_id, idempotency_key, recipient, delivery_rank FROM sends WHERE wamid = ?", ev.wamid)
+      ).toArray()[0];
+      const rank = DELIVERY_RANK[ev.status] ?? 0;
+      if (send) {
+        const sendId = String(send.send_id);
+        // Monotonic: a late `sent` never overwrites `read`.
+        if (rank > Number(send.delivery_rank)) {
+          this.sql.exec("UPDATE sends SET delivery = ?, delivery_rank = ?, wamid = COALESCE(wamid, ?), updated_at = ? WHERE send_id = ?", ev.status, rank, ev.wamid, Date.now(), sendId);
+        }
+        if (ev.status === "delivered" || ev.status === "read") this.settle(sendId, "debited");
+        if (ev.status === "failed") this.settle(sendId, "released");
+      }
+      if (ev.status === "failed") {
+        const c: Classification | undefined = ev.classification;
+        const reason = c?.reason ?? "UNKNOWN";
+        const key = ev.recipient_id ? recipientKeyOfWaId(ev.recipient_id) : send?.recipient ? String(send.recipient) : null;
+        this.recordFailure({
+          source: "webhook",
+          reason,
+          meta_code: c?.meta_code,
+          recipient: key ?? ev.recipient_id,
+          send_id: send ? String(send.send_id) : null,
+          wamid: ev.wamid,
+          key: send ? String(send.idempotency_key) : null,
+          at,
+          detail: { event: ev },
+        });
+        const signal = signalOf(reason);
+        if (signal) await this.signalRecipient(key, signal, at, ev.recipient_id);
+      }
+    }
+    return { applied, duplicates };
+  }
+
+  /** Account-level webhook errors (no wamid): kept for triage, deduplicated by content. */
+  applyAccountError(ev: Extract<WebhookEvent, { kind: "account_error" }>): boolean {
+    const id = `acct:${ev.phone_number_id}:${ev.timestamp}:${ev.classification.meta_code ?? ev.classification.reason}`;
+    if (this.sql.exec("INSERT OR IGNORE INTO status_seen VALUES (?, ?)", id, Date.now()).rowsWritten === 0) return false;
+    this.recordFailure({
+      source: "webhook",
+      reason: ev.classification.reason,
+      meta_code: ev.classification.meta_code,
+      at: toMs(ev.timestamp) ?? Date.now(),
+      detail: { event: ev },
+    });
+    return true;
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------
+
+  failures(q: FailureQuery) {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (q.from !== null) (where.push("at >= ?"), args.push(q.from));
+    if (q.to !== null) (where.push("at < ?"), args.push(q.to));
+    if (q.reason !== null) (where.push("reason = ?"), args.push(q.reason));
+    if (q.cursor !== null) (where.push("id < ?"), args.push(q.cursor));
+    const rows = this.sql
+      .exec(
+        `SELECT * FROM failures ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`,
+        ...args,
+        q.limit + 1,
+      )
+      .toArray();
+    const page = rows.slice(0, q.limit);
+    return {
+      failures: page.map((r) => ({
+        id: Number(r.id),
+        at: new Date(Number(r.at)).toISOString(),
+        source: r.source,
+        reason: r.reason,
+        meta_code: r.meta_code,
+        recipient: r.recipient,
+        send_id: r.send_id,
+        wamid: r.wamid,
+        idempotency_key: r.idempotency_key,
+        ...JSON.parse(String(r.detail)),
+      })),
+      next_cursor: rows.length > q.limit ? String(page[page.length - 1].id) : null,
+    };
+  }
+
+  /** Every recorded outcome for one idempotency key (or one send id), oldest first. */
+  sendRecords(idOrKey: string) {
+    return this.sql
+      .exec("SELECT * FROM sends WHERE send_id = ? OR idempotency_key = ? ORDER BY created_at, rowid", idOrKey, idOrKey)
+      .toArray();
+  }
+
+  stats(workspace: string) {
+    const outcomes: Record<string, number> = {};
+    for (const r of this.sql.exec("SELECT outcome, COUNT(*) AS n FROM sends GROUP BY outcome")) outcomes[String(r.outcome)] = Number(r.n);
+    const delivery: Record<string, number> = {};
+    for (const r of this.sql.exec("SELECT delivery, COUNT(*) AS n FROM sends WHERE delivery IS NOT NULL GROUP BY delivery")) delivery[String(r.delivery)] = Number(r.n);
+    const total = Object.values(outcomes).reduce((a, b) => a + b, 0);
+    const failures = Number(this.sql.exec("SELECT COUNT(*) AS n FROM failures").one().n);
+    return { workspace_id: workspace, sends: total, outcomes, delivery, failures, credits: this.credits(workspace) };
+  }
+
+  // ---- retention -----------------------------------------------------------------------------
+
+  private scheduleCleanup(): void {
+    if (this.alarmSet) return;
+    this.alarmSet = true;
+    this.ctx.storage.getAlarm().then((at) => {
+      if (at === null) return this.ctx.storage.setAlarm(Date.now() + 3600_000);
+    });
+  }
+
+  async alarm(): Promise<void> {
+    const now = Date.now();
+    this.sql.exec("DELETE FROM idem WHERE state = 'done' AND at < ?", now - IDEMPOTENCY_TTL_MS);
+    this.sql.exec("DELETE FROM status_seen WHERE at < ?", now - WEBHOOK_DEDUPE_TTL_MS);
+    await this.ctx.storage.setAlarm(now + 3600_000);
+  }
+}
