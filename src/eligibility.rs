@@ -7,7 +7,7 @@ use chrono::Duration;
 use crate::catalog::{self, Entry, Reason};
 use crate::error::InputError;
 use crate::model::{
-    ConsentPolicy, Contact, Finding, MarketingState, Message, SendRequest, Source, Template,
+    ConsentPolicy, Contact, Finding, MarketingState, Message, SendRequest, Source,
     TemplateCategory, Timestamp, Verdict, Window,
 };
 use crate::phone::{self, PhoneInput, PhoneReport};

@@ -120,18 +120,20 @@ fn from_serde_message(path: String, message: &str) -> InputError {
         Some(i) => &message[..i],
         None => message,
     };
-    let mut allowed = Vec::new();
-    if let Some(i) = message.find("expected one of ") {
-        allowed = message[i + "expected one of ".len()..]
-            .split(", ")
-            .map(|s| s.trim_matches('`').to_string())
+    // "expected one of `A`, `B`, `C`" or "expected `A` or `B`" or "expected `A`".
+    let allowed = match message
+        .find("expected one of ")
+        .map(|i| i + 16)
+        .or_else(|| message.find("expected `").map(|i| i + 9))
+    {
+        Some(start) => message[start..]
+            .split(|c| c == ',')
+            .flat_map(|part| part.split(" or "))
+            .map(|s| s.trim().trim_matches('`').to_string())
             .filter(|s| !s.is_empty())
-            .collect();
-    } else if let Some(i) = message.find("expected `") {
-        allowed = vec![message[i + "expected `".len()..]
-            .trim_end_matches('`')
-            .to_string()];
-    }
+            .collect(),
+        None => Vec::new(),
+    };
     InputError {
         path,
         message: message.to_string(),

@@ -312,17 +312,30 @@ fn e164(number: &PhoneNumber) -> String {
     format!("+{}{}", number.code().value(), national_digits(number))
 }
 
-/// Possible = the national number's length is one of the lengths the region allows.
+/// Possible = the national number's length is one a number type of the region allows. The
+/// metadata keeps lengths per type (the general descriptor often has none), so take the union.
 fn is_possible(number: &PhoneNumber) -> bool {
     let length = national_digits(number).len() as u16;
-    match number_metadata(number) {
-        Some(meta) => meta
-            .descriptors()
-            .general()
-            .possible_length()
-            .contains(&length),
-        None => false,
-    }
+    let Some(meta) = number_metadata(number) else {
+        return false;
+    };
+    let d = meta.descriptors();
+    [
+        Some(d.general()),
+        d.fixed_line(),
+        d.mobile(),
+        d.toll_free(),
+        d.premium_rate(),
+        d.shared_cost(),
+        d.personal_number(),
+        d.voip(),
+        d.pager(),
+        d.uan(),
+        d.voicemail(),
+    ]
+    .into_iter()
+    .flatten()
+    .any(|desc| desc.possible_length().contains(&length))
 }
 
 fn type_name(t: Type) -> &'static str {
