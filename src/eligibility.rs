@@ -401,7 +401,7 @@ fn meta_finding(code: u32, reason: Reason, message: String, field: &'static str)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Credits, Policy, Quality, Signals};
+    use crate::model::{Credits, Policy, Quality, Signals, Template};
 
     fn ts(s: &str) -> Timestamp {
         Timestamp::parse(s).unwrap()
