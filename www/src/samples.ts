@@ -6,7 +6,7 @@ export const SAMPLE_TEMPLATES: Template[] = [
   { name: "new_collection", language: "en", category: "MARKETING", status: "APPROVED", quality: "GREEN",
     body: "Our winter collection is here. Reply STOP to stop receiving offers." },
   { name: "order_shipped", language: "en", category: "UTILITY", status: "APPROVED", quality: "GREEN",
-    header: "Order {{1}} is on its way", body: "Hi {{2}}, your order {{1}} has shipped. Track it here: {{3}}" },
+    header: "Order {{1}} is on its way", body: "Hi {{1}}, your order {{2}} has shipped. Track it here: {{3}}" },
   { name: "black_friday_2026", language: "en", category: "MARKETING", status: "APPROVED", quality: "GREEN",
     body: "Hi {{1}}, Black Friday is here: {{2}} off everything until Sunday. Shop now: {{3}}" },
   { name: "login_code", language: "en", category: "AUTHENTICATION", status: "APPROVED", quality: "UNKNOWN",
@@ -71,11 +71,10 @@ export function readTemplateSet(text: string): Template[] {
   });
 }
 
-/** The distinct `{{n}}` placeholder numbers of a template, in ascending order (for labelling inputs). */
-export function placeholders(t: Template): number[] {
+/** The distinct `{{n}}` numbers of one template part, ascending (header and body are numbered
+ *  separately, as in Meta's send payload: header parameters first, then body parameters). */
+export function placeholders(part: string | undefined): number[] {
   const found = new Set<number>();
-  for (const part of [t.header, t.body]) {
-    for (const m of (part ?? "").matchAll(/\{\{\s*(\d+)\s*\}\}/g)) found.add(Number(m[1]));
-  }
+  for (const m of (part ?? "").matchAll(/\{\{\s*(\d+)\s*\}\}/g)) found.add(Number(m[1]));
   return [...found].sort((a, b) => a - b);
 }

@@ -25,7 +25,24 @@ function load(text: string, source: string): void {
   }
 }
 
-let options: TemplateOption[] = [];
+/** pickTemplates' answer in the order of `state.templates` (it sorts pickable first). */
+let options: (TemplateOption | undefined)[] = [];
+
+function byTemplateOrder(answer: TemplateOption[]): (TemplateOption | undefined)[] {
+  const key = (t: Template) => `${t.name}\u0000${t.language}`;
+  const slots = new Map<string, number[]>();
+  state.templates.forEach((t, i) => {
+    const k = key(t);
+    if (!slots.has(k)) slots.set(k, []);
+    slots.get(k)!.push(i);
+  });
+  const ordered: (TemplateOption | undefined)[] = new Array(state.templates.length);
+  for (const o of answer) {
+    const i = slots.get(key(o.template))?.shift();
+    if (i !== undefined) ordered[i] = o;
+  }
+  return ordered;
+}
 
 function renderList(): void {
   const list = $("#tpl-list");
@@ -38,31 +55,34 @@ function renderList(): void {
     return;
   }
   try {
-    options = pickTemplates({
+    options = byTemplateOrder(pickTemplates({
       contact: currentContact(),
       source: currentSource(),
       templates: state.templates,
       credits: currentCredits(),
       policy: currentPolicy(),
-    });
+    }));
   } catch (err) {
     options = [];
     replace(list, h("div", { class: "error", role: "alert" }, `These templates cannot be checked: ${errorText(err)}`));
     return;
   }
-  const pickable = options.filter((o) => o.pickable).length;
+  const pickable = options.filter((o) => o?.pickable).length;
+  // Pickable first (as pickTemplates orders them), each keeping its index in the loaded set.
+  const order = state.templates.map((_, i) => i).sort((a, b) => Number(!!options[b]?.pickable) - Number(!!options[a]?.pickable));
   replace(
     list,
     h("p", { class: "muted", id: "tpl-summary" }, `${pickable} of ${options.length} can be sent to this contact`),
     h(
       "ul",
       { class: "tpl-items", "aria-label": "Templates" },
-      options.map((o, i) => {
-        const t = o.template;
+      order.map((i) => {
+        const o = options[i];
+        const t = state.templates[i];
         const selected = state.selected === i;
         return h(
           "li",
-          { class: `tpl ${o.pickable ? "pickable" : "unpickable"}${selected ? " selected" : ""}`, "data-name": t.name },
+          { class: `tpl ${o?.pickable ? "pickable" : "unpickable"}${selected ? " selected" : ""}`, "data-name": t.name },
           h(
             "button",
             {
@@ -75,8 +95,8 @@ function renderList(): void {
             h("span", { class: "tpl-meta" }, `${t.language} · ${t.category} · `, h("code", null, t.status), t.quality ? ` · quality ${t.quality}` : ""),
             h(
               "span",
-              { class: `badge ${o.pickable ? "ok" : "blocker"}` },
-              o.pickable ? "✓ Pickable" : `✕ Not pickable: ${[...new Set(o.findings.map((f) => f.reason))].join(", ")}`,
+              { class: `badge ${o?.pickable ? "ok" : "blocker"}` },
+              !o ? "? Not checked" : o.pickable ? "✓ Pickable" : `✕ Not pickable: ${[...new Set(o.findings.map((f) => f.reason))].join(", ")}`,
             ),
           ),
         );
@@ -94,19 +114,24 @@ function renderDetail(): void {
   }
   const t = state.templates[i];
   const option = options[i];
-  const nums = placeholders(t);
-  const count = Math.max(option?.parameter_count ?? 0, nums.length);
-  const labels = Array.from({ length: count }, (_, k) => nums[k] ?? k + 1);
+  // One input per parameter: the header's {{n}} first, then the body's (as Meta numbers them).
+  const slots = [
+    ...placeholders(t.header).map((n) => ({ part: "header" as const, n })),
+    ...placeholders(t.body).map((n) => ({ part: "body" as const, n })),
+  ];
+  const count = Math.max(option?.parameter_count ?? 0, slots.length);
+  while (slots.length < count) slots.push({ part: "body", n: slots.length + 1 });
+  const labels = slots.map((p) => (t.header && placeholders(t.header).length ? `${p.part === "header" ? "Header" : "Body"} {{${p.n}}}` : `{{${p.n}}}`));
   while (state.parameters.length < count) state.parameters.push("");
   const preview = h("div", { class: "preview", id: "tpl-preview", "aria-label": "Preview" });
   const renderPreview = () => {
-    const fill = (s: string | undefined) => {
+    const fill = (s: string | undefined, part: "header" | "body") => {
       if (!s) return [];
       const parts: (string | HTMLElement)[] = [];
       let last = 0;
       for (const m of s.matchAll(/\{\{\s*(\d+)\s*\}\}/g)) {
         parts.push(s.slice(last, m.index));
-        const k = labels.indexOf(Number(m[1]));
+        const k = slots.findIndex((p) => p.part === part && p.n === Number(m[1]));
         const v = k >= 0 ? state.parameters[k] : "";
         parts.push(v ? h("mark", null, v) : h("span", { class: "placeholder" }, m[0]));
         last = m.index! + m[0].length;
@@ -114,7 +139,7 @@ function renderDetail(): void {
       parts.push(s.slice(last));
       return parts;
     };
-    replace(preview, t.header ? h("p", { class: "preview-header" }, fill(t.header)) : null, h("p", null, t.body ? fill(t.body) : h("span", { class: "muted" }, "(no body text in this template)")));
+    replace(preview, t.header ? h("p", { class: "preview-header" }, fill(t.header, "header")) : null, h("p", null, t.body ? fill(t.body, "body") : h("span", { class: "muted" }, "(no body text in this template)")));
   };
   renderPreview();
   replace(
@@ -133,13 +158,13 @@ function renderDetail(): void {
           "fieldset",
           { id: "tpl-params", class: "params" },
           h("legend", null, `Parameters (${count})`),
-          labels.map((n, k) =>
+          labels.map((label, k) =>
             h(
               "div",
               { class: "field" },
-              h("label", { for: `param-${k}` }, `{{${n}}}`),
+              h("label", { for: `param-${k}` }, label),
               (() => {
-                const input = h("input", { id: `param-${k}`, type: "text", placeholder: `Value for {{${n}}}` });
+                const input = h("input", { id: `param-${k}`, type: "text", placeholder: `Value for ${label}` });
                 input.value = state.parameters[k] ?? "";
                 input.addEventListener("input", () => {
                   state.parameters[k] = input.value;
