@@ -19,6 +19,9 @@ export interface Env {
   META_PHONE_NUMBER_ID: string;
   DEFAULT_WORKSPACE?: string;
   THROUGHPUT_MPS?: string;
+  /** JSON object phone_number_id → mps, for numbers that differ from THROUGHPUT_MPS (upgraded to
+   *  1000, coexistence numbers at 20). */
+  THROUGHPUT_MPS_BY_NUMBER?: string;
   PAIR_INTERVAL_SECONDS?: string;
   PAIR_BURST?: string;
   META_TIMEOUT_MS?: string;
@@ -32,6 +35,7 @@ export interface Config {
   metaVersion: string;
   accessToken: string;
   throughputMps: number;
+  throughputByNumber: Record<string, number>;
   pairIntervalSeconds: number;
   pairBurst: number;
   timeoutMs: number;
@@ -44,12 +48,27 @@ function num(value: string | undefined, fallback: number, min: number): number {
   return value !== undefined && value !== "" && Number.isFinite(n) && n >= min ? n : fallback;
 }
 
+function byNumber(value: string | undefined): Record<string, number> {
+  if (!value) return {};
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (typeof parsed !== "object" || parsed === null) return {};
+    return Object.fromEntries(
+      Object.entries(parsed).filter((e): e is [string, number] => typeof e[1] === "number" && e[1] > 0),
+    );
+  } catch {
+    console.error("THROUGHPUT_MPS_BY_NUMBER is not valid JSON; using THROUGHPUT_MPS for every number");
+    return {};
+  }
+}
+
 export function config(env: Env): Config {
   return {
     metaBase: (env.META_API_BASE || "https://graph.facebook.com").replace(/\/+$/, ""),
     metaVersion: env.META_API_VERSION || "v24.0",
     accessToken: env.META_ACCESS_TOKEN ?? "",
     throughputMps: num(env.THROUGHPUT_MPS, 80, 0.001),
+    throughputByNumber: byNumber(env.THROUGHPUT_MPS_BY_NUMBER),
     pairIntervalSeconds: num(env.PAIR_INTERVAL_SECONDS, 6, 0.001),
     pairBurst: num(env.PAIR_BURST, 5, 1),
     timeoutMs: num(env.META_TIMEOUT_MS, 5000, 10),

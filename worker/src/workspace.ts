@@ -349,7 +349,7 @@ export class WorkspaceDO extends DurableObject<Env> {
     if (!verdict.eligible) return { answer: this.blocked(cmd, sendId, key, verdict), store: true };
 
     const [number, pair] = await Promise.all([
-      account.acquire(cmd.phone_number_id, cfg.throughputMps),
+      account.acquire(cmd.phone_number_id, cfg.throughputByNumber[cmd.phone_number_id] ?? cfg.throughputMps),
       recipient!.acquirePair(cmd.phone_number_id, cfg.pairIntervalSeconds, cfg.pairBurst),
     ]);
     if (!number.ok || !pair.ok) {
