@@ -30,7 +30,7 @@ test-rust:
 	cargo test --all-targets
 
 test-pkg: pkg
-	cd pkg && node --test test/
+	node --test pkg/test/*.test.mjs
 	tsc -p pkg/test/consumer
 
 test-worker: pkg
