@@ -1,7 +1,7 @@
 // sendgate edge worker: routes, authentication, request limits. State lives in the Durable
 // Objects (workspace.ts, recipient.ts, account.ts); domain rules come from the `sendgate` package.
-import { classifyWebhook } from "./core";
-import type { SendRequest, WebhookEvent } from "./core";
+import { classifyWebhook } from "sendgate";
+import type { SendRequest, WebhookEvent } from "sendgate";
 import type { Env } from "./env";
 import {
   HttpError,

@@ -1,7 +1,7 @@
 // Transport to Meta's Cloud API: the exact request body Meta expects, and the forward with
 // bounded retries. Whether a failure is transient is the package's call (classifyFailure).
-import { classifyFailure } from "./core";
-import type { Classification, Message } from "./core";
+import { classifyFailure } from "sendgate";
+import type { Classification, Message } from "sendgate";
 import type { Config } from "./env";
 
 export type MetaResult =

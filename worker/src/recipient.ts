@@ -2,7 +2,7 @@
 // the window, opt-outs and Meta-side signals the gate merges into each send, plus the pair-rate
 // buckets for every business number sending to this person.
 import { DurableObject } from "cloudflare:workers";
-import { normalizePhone } from "./core";
+import { normalizePhone } from "sendgate";
 import type { Env } from "./env";
 import { iso } from "./http";
 

@@ -2,8 +2,8 @@
 // and the failures log. A send runs inside this object so that concurrent requests with one
 // idempotency key share a single attempt and the ledger is checked and reserved atomically.
 import { DurableObject } from "cloudflare:workers";
-import { checkSend } from "./core";
-import type { Classification, SendRequest, Verdict, WebhookEvent } from "./core";
+import { checkSend } from "sendgate";
+import type { Classification, SendRequest, Verdict, WebhookEvent } from "sendgate";
 import { config, type Env } from "./env";
 import { errorBody, inputErrorAnswer, isInputError, toMs, type Answer } from "./http";
 import { forward, metaBody } from "./meta";
