@@ -1,16 +1,22 @@
-import type { AudienceOptions, AudienceReport, Template } from "sendgate";
+import type { AudienceOptions, Template } from "sendgate";
 import { $, h, replace, barChart, download, fmtInt, fmtPct } from "./dom";
 import { toCsv } from "./csv";
 import { on, state } from "./state";
-import type { AudienceMessage, FixRow } from "./audience-protocol";
+import type { AudienceMessage, FixRow, FullAudienceReport } from "./audience-protocol";
 
 // Audience check: the CSV goes to a Web Worker (audience.worker.ts) that runs sendgate's
 // checkAudience chunk by chunk; this panel shows progress, counts, the chart and the fix lists.
 
-let worker: Worker | null = null;
+// A pool of workers, one per core (at most 4): worker k checks chunks k, k+P, k+2P… of the file,
+// each reading the same File (shared, not copied); the panel merges their reports.
+const POOL = Math.min(4, Math.max(1, navigator.hardwareConcurrency || 2));
+let pool: Worker[] = [];
 let jobId = 0;
 let currentFile: File | null = null;
-let last: { report: AudienceReport; header: string[]; fixRows: FixRow[]; name: string } | null = null;
+let last: { report: FullAudienceReport; header: string[]; fixRows: FixRow[]; name: string } | null = null;
+type Done = Extract<AudienceMessage, { type: "done" }>;
+let parts: { done: number; total: number; rows: number }[] = [];
+let results: Done[] = [];
 
 function newWorker(): Worker {
   const w = new Worker(new URL("./audience.worker.ts", import.meta.url), { type: "module", name: "sendgate-audience" });
@@ -20,6 +26,11 @@ function newWorker(): Worker {
     fail(`The audience checker stopped: ${e.message || "it could not start"}`);
   };
   return w;
+}
+
+function stopPool(): void {
+  for (const w of pool) w.terminate();
+  pool = [];
 }
 
 function options(): AudienceOptions {
@@ -45,41 +56,75 @@ function fail(text: string | null): void {
 function start(file: File): void {
   currentFile = file;
   fail(null);
-  if (worker && $("#audience").dataset.state === "running") {
-    worker.terminate();
-    worker = null;
-  }
-  worker ??= newWorker();
+  if ($("#audience").dataset.state === "running") stopPool();
+  while (pool.length < POOL) pool.push(newWorker());
   const id = ++jobId;
+  parts = pool.map(() => ({ done: 0, total: 1, rows: 0 }));
+  results = [];
   $("#audience").dataset.state = "running";
   $("#aud-progress").hidden = false;
   ($("#aud-bar") as HTMLProgressElement).value = 0;
   $("#aud-progress-label").textContent = `Checking ${file.name}…`;
-  (window as unknown as { __audienceStart: number }).__audienceStart = performance.now();
-  worker.postMessage({ id, file, options: options() });
+  startedAt = performance.now();
+  const opts = options();
+  pool.forEach((w, part) => w.postMessage({ id, file, options: opts, part, parts: pool.length }));
 }
+
+let startedAt = 0;
 
 function onMessage(m: AudienceMessage): void {
   if (m.id !== jobId) return;
-  if (m.type === "progress") {
-    ($("#aud-bar") as HTMLProgressElement).value = m.total ? m.bytes / m.total : 1;
-    $("#aud-progress-label").textContent = `Checked ${fmtInt(m.rows)} contacts (${Math.round((m.bytes / Math.max(1, m.total)) * 100)}%)`;
-    return;
-  }
   if (m.type === "error") {
+    stopPool();
     fail(`Could not check this file: ${m.message}${m.path ? ` (${m.path})` : ""}`);
     return;
   }
-  const wall = performance.now() - (window as unknown as { __audienceStart: number }).__audienceStart;
+  if (m.type === "progress") {
+    parts[m.part] = { done: m.done, total: m.total, rows: m.rows };
+    const done = parts.reduce((s, p) => s + p.done, 0);
+    const total = parts.reduce((s, p) => s + p.total, 0);
+    const rows = parts.reduce((s, p) => s + p.rows, 0);
+    ($("#aud-bar") as HTMLProgressElement).value = total ? done / total : 0;
+    $("#aud-progress-label").textContent = `Checked ${fmtInt(rows)} contacts (${Math.round((done / Math.max(1, total)) * 100)}%)`;
+    return;
+  }
+  results.push(m);
+  if (results.length < pool.length) return;
+  const merged = merge(results);
+  const wall = performance.now() - startedAt;
   $("#aud-progress").hidden = true;
   const name = currentFile?.name ?? "customers.csv";
-  last = { report: m.report, header: m.header, fixRows: m.fixRows, name };
-  render(m.report, m.fixRows, name, wall);
+  last = { ...merged, name };
+  render(merged.report, merged.fixRows, name, wall);
   const section = $("#audience");
   section.dataset.state = "done";
   section.dataset.ms = wall.toFixed(1);
-  section.dataset.workerMs = m.ms.total.toFixed(1);
-  section.dataset.checkMs = m.ms.check.toFixed(1);
+  section.dataset.workerMs = Math.max(...results.map((r) => r.ms.total)).toFixed(1);
+  section.dataset.checkMs = results.reduce((s, r) => s + r.ms.check, 0).toFixed(1);
+  section.dataset.workers = String(pool.length);
+}
+
+function merge(parts: Done[]): { report: FullAudienceReport; header: string[]; fixRows: FixRow[] } {
+  const report: FullAudienceReport = { rows: 0, eligible: 0, blocked_contacts: 0, cost: 0, blocked: [], malformed: [], fixable: [] };
+  const blocked = new Map<string, number>();
+  const fixRows: FixRow[] = [];
+  for (const { report: r, fixRows: f } of parts) {
+    report.rows += r.rows;
+    report.eligible += r.eligible;
+    report.blocked_contacts! += r.blocked_contacts ?? 0;
+    report.cost! += r.cost ?? 0;
+    report.format ??= r.format;
+    for (const b of r.blocked) blocked.set(b.reason, (blocked.get(b.reason) ?? 0) + b.count);
+    report.malformed.push(...r.malformed);
+    report.fixable.push(...r.fixable);
+    fixRows.push(...f);
+  }
+  const byLine = (a: { line: number }, b: { line: number }) => a.line - b.line;
+  report.malformed.sort(byLine);
+  report.fixable.sort(byLine);
+  fixRows.sort(byLine);
+  report.blocked = [...blocked].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count);
+  return { report, header: parts.find((p) => p.part === 0)?.header ?? parts[0].header, fixRows };
 }
 
 function baseName(name: string): string {
@@ -91,19 +136,10 @@ function exportShopify(): void {
   download(`${baseName(last.name)}-phones-corrected.csv`, toCsv([last.header, ...last.fixRows.map((r) => r.fields)]));
 }
 
-function pick(header: string[], fields: string[], re: RegExp): string {
-  const i = header.findIndex((c) => re.test(c));
-  return i >= 0 ? fields[i] ?? "" : "";
-}
-
 function exportFixList(): void {
   if (!last) return;
-  const { header } = last;
-  const rows: unknown[][] = [["line", "customer_id", "email", "name", "phone", "suggested_e164"]];
-  for (const r of last.fixRows) {
-    const name = [pick(header, r.fields, /^first name$/i), pick(header, r.fields, /^last name$/i)].filter(Boolean).join(" ");
-    rows.push([r.line, pick(header, r.fields, /^(customer id|id)$/i), pick(header, r.fields, /^e-?mail$/i), name, r.phone, r.suggested]);
-  }
+  const rows: unknown[][] = [["line", "customer_id", "email", "first_name", "last_name", "phone", "suggested_e164"]];
+  for (const r of last.fixRows) rows.push([r.line, r.customer_id, r.email, r.first_name, r.last_name, r.phone, r.suggested]);
   download(`${baseName(last.name)}-fix-list.csv`, toCsv(rows));
 }
 
@@ -112,8 +148,8 @@ function exportMalformed(): void {
   download(`${baseName(last.name)}-malformed.csv`, toCsv([["line", "error"], ...last.report.malformed.map((m) => [m.line, m.error])]));
 }
 
-function render(r: AudienceReport, fixRows: FixRow[], name: string, ms: number): void {
-  const blocked = r.blocked.reduce((s, b) => s + b.count, 0);
+function render(r: FullAudienceReport, fixRows: FixRow[], name: string, ms: number): void {
+  const blocked = r.blocked_contacts ?? r.rows - r.eligible - r.malformed.length;
   const shownFix = fixRows.slice(0, 100);
   const shownBad = r.malformed.slice(0, 100);
   replace(
@@ -124,7 +160,7 @@ function render(r: AudienceReport, fixRows: FixRow[], name: string, ms: number):
       { class: "tiles" },
       tile("aud-rows", "Contacts", fmtInt(r.rows)),
       tile("aud-eligible", "Would be reached", `${fmtInt(r.eligible)}`, r.rows ? fmtPct(r.eligible / r.rows) : ""),
-      tile("aud-blocked", "Blocked (by reason)", fmtInt(blocked)),
+      tile("aud-blocked", "Blocked", fmtInt(blocked), r.rows ? fmtPct(blocked / r.rows) : ""),
       tile("aud-fixable", "Fixable phones", fmtInt(r.fixable.length)),
       tile("aud-malformed", "Malformed rows", fmtInt(r.malformed.length)),
     ),
@@ -132,6 +168,7 @@ function render(r: AudienceReport, fixRows: FixRow[], name: string, ms: number):
       ? barChart(
           "Blocked contacts by reason",
           r.blocked.map((b) => ({ key: b.reason, label: b.reason, count: b.count, share: r.rows ? b.count / r.rows : 0 })),
+          "A contact with several blockers counts under each; shares are of all rows.",
         )
       : h("p", { class: "status ok" }, "✓ No contact is blocked."),
     h(
@@ -218,8 +255,7 @@ export function initAudience(): void {
     if (f) start(f);
   });
   $("#aud-cancel").addEventListener("click", () => {
-    worker?.terminate();
-    worker = null;
+    stopPool();
     jobId++;
     $("#aud-progress").hidden = true;
     $("#audience").dataset.state = "cancelled";
@@ -238,6 +274,10 @@ export function initAudience(): void {
       h("p", null, "No file yet. Accepted: Shopify's customer export (Phone, Default Address Country Code, Default Address Phone, Accepts SMS Marketing…) or a Galantis contact export (phone, phone_country_code, phone_calling_code, marketing_state, last_inbound_at)."),
     ),
   );
-  // Start the worker (and its Wasm) now, so the first file does not wait for it.
-  worker = newWorker();
+  // Start the workers (and their Wasm) once the page is idle, so the first file does not wait.
+  const warm = () => {
+    while (pool.length < POOL) pool.push(newWorker());
+  };
+  if ("requestIdleCallback" in window) requestIdleCallback(warm, { timeout: 2000 });
+  else setTimeout(warm, 500);
 }

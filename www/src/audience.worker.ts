@@ -1,8 +1,7 @@
 /// <reference lib="webworker" />
 import { checkAudience } from "sendgate";
-import type { AudienceReport } from "sendgate";
 import { parseRecord } from "./csv";
-import type { AudienceJob, AudienceMessage, FixRow } from "./audience-protocol";
+import type { AudienceJob, AudienceMessage, FixRow, FullAudienceReport } from "./audience-protocol";
 
 // Off the main thread: reads the CSV, cuts it into chunks of whole records (each with the header),
 // asks sendgate's checkAudience per chunk and merges the reports with file line numbers.
@@ -52,33 +51,18 @@ function lineStartsOf(s: string): number[] {
   return starts;
 }
 
-async function run(job: AudienceJob): Promise<void> {
-  const t0 = performance.now();
-  let text = await job.file.text();
-  const tRead = performance.now();
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+/** Chunks of whole records: [start, end, physical line of start]. Quotes may hide newlines. */
+function chunkBounds(text: string, from: number, firstLine: number, chunkRows: number): [number, number, number][] {
   const n = text.length;
-  const hEnd = headerEnd(text);
-  const header = text.slice(0, hEnd);
-  const headerFields = parseRecord(header, 0).fields.map((f) => f.trim());
-  const headerText = header.endsWith("\n") ? header : header + "\n";
-  const headerLines = Math.max(1, countLines(headerText));
-  const phoneCols = headerFields.map((f, i) => (PHONE_COLUMN.test(f) ? i : -1)).filter((i) => i >= 0);
-  const chunkRows = job.chunkRows ?? 5000;
-
-  const merged: AudienceReport = { rows: 0, eligible: 0, blocked: [], malformed: [], fixable: [] };
-  const blocked = new Map<string, number>();
-  const fixRows: FixRow[] = [];
-  let pos = hEnd;
-  let line = headerLines + 1; // physical line number (1-based) where the next chunk starts
+  const bounds: [number, number, number][] = [];
+  let pos = from;
+  let line = firstLine;
   let nextQuote = text.indexOf('"', pos);
-  let chunks = 0;
-  let checkMs = 0;
+  let inQuote = false;
   while (pos < n) {
-    const chunkStart = pos;
-    const chunkLine = line;
+    const start = pos;
+    const startLine = line;
     let records = 0;
-    let inQuote = false;
     while (pos < n && records < chunkRows) {
       let nl = text.indexOf("\n", pos);
       if (nl < 0) nl = n - 1;
@@ -90,37 +74,70 @@ async function run(job: AudienceJob): Promise<void> {
       line++;
       if (!inQuote) records++;
     }
-    const body = text.slice(chunkStart, pos);
+    bounds.push([start, pos, startLine]);
+  }
+  return bounds;
+}
+
+async function run(job: AudienceJob): Promise<void> {
+  const t0 = performance.now();
+  let text = await job.file.text();
+  const tRead = performance.now();
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const hEnd = headerEnd(text);
+  const header = text.slice(0, hEnd);
+  const headerFields = parseRecord(header, 0).fields.map((f) => f.trim());
+  const headerText = header.endsWith("\n") ? header : header + "\n";
+  const headerLines = Math.max(1, countLines(headerText));
+  const phoneCols = headerFields.map((f, i) => (PHONE_COLUMN.test(f) ? i : -1)).filter((i) => i >= 0);
+  const bounds = chunkBounds(text, hEnd, headerLines + 1, job.chunkRows ?? 4000);
+  // A header-only file still gets its header checked (by part 0).
+  if (!bounds.length && job.part === 0) bounds.push([hEnd, hEnd, headerLines + 1]);
+  const mine = bounds.filter((_, k) => k % job.parts === job.part);
+
+  const merged: FullAudienceReport = { rows: 0, eligible: 0, blocked_contacts: 0, cost: 0, blocked: [], malformed: [], fixable: [] };
+  const blocked = new Map<string, number>();
+  const fixRows: FixRow[] = [];
+  let checkMs = 0;
+  for (const [k, [start, end, chunkLine]] of mine.entries()) {
+    const body = text.slice(start, end);
     const t = performance.now();
-    const report = checkAudience(headerText + body, job.options);
+    const report = checkAudience(headerText + body, job.options) as FullAudienceReport;
     checkMs += performance.now() - t;
-    chunks++;
     // The chunk's own line numbers count its header lines; shift them to file lines.
     const shift = chunkLine - (headerLines + 1);
     merged.rows += report.rows;
     merged.eligible += report.eligible;
+    merged.blocked_contacts! += report.blocked_contacts ?? 0;
+    merged.cost! += report.cost ?? 0;
+    merged.format ??= report.format;
     for (const b of report.blocked) blocked.set(b.reason, (blocked.get(b.reason) ?? 0) + b.count);
-    for (const m of report.malformed) merged.malformed.push({ line: m.line + shift, error: m.error });
+    // The header's own problems (e.g. no phone column) are reported by every chunk: keep the first chunk's.
+    for (const m of report.malformed) {
+      if (m.line <= headerLines) {
+        if (start === hEnd) merged.malformed.push(m);
+      } else merged.malformed.push({ line: m.line + shift, error: m.error });
+    }
     if (report.fixable.length) {
       const starts = lineStartsOf(body);
       for (const f of report.fixable) {
         const fileLine = f.line + shift;
-        merged.fixable.push({ line: fileLine, phone: f.phone, suggested: f.suggested });
-        fixRows.push({ line: fileLine, phone: f.phone, suggested: f.suggested, fields: fixRow(body, starts, f.line - headerLines, f.phone, f.suggested, phoneCols) });
+        merged.fixable.push({ ...f, line: fileLine });
+        fixRows.push({ ...f, line: fileLine, fields: fixRow(body, starts, f.line - headerLines, f.phone, f.suggested, phoneCols) });
       }
     }
-    post({ type: "progress", id: job.id, bytes: pos, total: n, rows: merged.rows });
+    post({ type: "progress", id: job.id, part: job.part, done: k + 1, total: mine.length, rows: merged.rows });
   }
-  merged.blocked = [...blocked].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count);
-  const end = performance.now();
+  merged.blocked = [...blocked].map(([reason, count]) => ({ reason, count }));
   post({
     type: "done",
     id: job.id,
+    part: job.part,
     report: merged,
     header: headerFields,
     fixRows,
-    ms: { read: tRead - t0, check: checkMs, total: end - t0 },
-    chunks,
+    ms: { read: tRead - t0, check: checkMs, total: performance.now() - t0 },
+    chunks: mine.length,
   });
 }
 

@@ -87,12 +87,13 @@ export function announce(el: HTMLElement, text: string): void {
 export function barChart(
   label: string,
   rows: { key: string; label: string; count: number; share: number; detail?: string }[],
+  note?: string,
 ): HTMLElement {
   const max = Math.max(1, ...rows.map((r) => r.count));
   return h(
     "figure",
     { class: "chart" },
-    h("figcaption", null, label),
+    h("figcaption", null, label, note ? h("span", { class: "muted note" }, ` ${note}`) : null),
     h(
       "ul",
       { class: "bars" },

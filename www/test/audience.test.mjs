@@ -1,0 +1,92 @@
+// Audience check: upload a generated 10,000-row Shopify export and compare every count with what
+// the generator knows it wrote; download the fix lists and parse them.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { open } from "./browser.mjs";
+import { generateShopifyCsv, SHOPIFY_HEADER } from "./gen.mjs";
+import { parseCsv } from "./csv-read.mjs";
+
+let s;
+const N = 10_000;
+const { csv, expected } = generateShopifyCsv(N);
+
+before(async () => {
+  s = await open();
+});
+after(async () => s?.close());
+
+const num = async (id) => Number((await s.page.locator(`#${id} strong`).innerText()).replace(/,/g, ""));
+
+async function downloadText(button) {
+  const [dl] = await Promise.all([s.page.waitForEvent("download"), s.page.locator(button).click()]);
+  return { name: dl.suggestedFilename(), text: await readFile(await dl.path(), "utf8") };
+}
+
+test("empty state explains which exports are accepted", async () => {
+  assert.match(await s.page.locator("#aud-out").innerText(), /No file yet.*Shopify's customer export/s);
+});
+
+test("10,000-row Shopify export: counts match the generator's own", async () => {
+  const { page } = s;
+  await page.locator("#audience").getByLabel("Template").selectOption({ label: "new_collection (en) — MARKETING, APPROVED" });
+  await page.locator("#aud-file").setInputFiles({ name: "customers_export.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await page.locator('#audience[data-state="done"]').waitFor({ timeout: 30_000 });
+  assert.equal(await num("aud-rows"), expected.rows);
+  assert.equal(await num("aud-eligible"), expected.eligible);
+  assert.equal(await num("aud-blocked"), expected.blockedContacts);
+  assert.equal(await num("aud-fixable"), expected.fixable.length);
+  assert.equal(await num("aud-malformed"), expected.malformed.length);
+  // The chart: one bar per reason, with its count as text.
+  const bars = await page.locator("#aud-out .bar-row").evaluateAll((rows) =>
+    Object.fromEntries(rows.map((r) => [r.dataset.reason, Number(r.querySelector(".bar-value").textContent.split(" ")[0].replace(/,/g, ""))])),
+  );
+  assert.deepEqual(bars, expected.blocked);
+  // Malformed rows are listed with their file line numbers.
+  const listed = await page.locator("#aud-malformed-list li").allInnerTexts();
+  assert.deepEqual(listed.map((t) => Number(/^Line (\d+):/.exec(t)[1])), expected.malformed.slice(0, 100));
+  const first = expected.fixable[0];
+  assert.deepEqual((await page.locator("#aud-fix-table tbody tr").first().locator("td").allInnerTexts()), [String(first.line), first.phone, first.suggested]);
+  await s.screenshot("audience-10k", "#audience");
+  s.assertClean();
+});
+
+test("the fix list and the Shopify import download as CSV with every fixable phone", async () => {
+  const fix = await downloadText("#aud-export-fix");
+  assert.equal(fix.name, "customers_export-fix-list.csv");
+  const rows = parseCsv(fix.text);
+  assert.deepEqual(rows[0], ["line", "customer_id", "email", "first_name", "last_name", "phone", "suggested_e164"]);
+  assert.equal(rows.length - 1, expected.fixable.length);
+  rows.slice(1).forEach((r, k) => {
+    const e = expected.fixable[k];
+    assert.deepEqual([Number(r[0]), r[1], r[5], r[6]], [e.line, e.id, e.phone, e.suggested]);
+    assert.equal(r[2], `customer${Number(e.id) - 7_000_000_000}@example.test`);
+  });
+
+  const shop = await downloadText("#aud-export-shopify");
+  assert.equal(shop.name, "customers_export-phones-corrected.csv");
+  const srows = parseCsv(shop.text);
+  assert.deepEqual(srows[0], SHOPIFY_HEADER, "same columns as the export, so Shopify can import it");
+  assert.equal(srows.length - 1, expected.fixable.length);
+  const original = new Map(parseCsv(csv).slice(1).map((r) => [r[0], r]));
+  const phoneCol = SHOPIFY_HEADER.indexOf("Phone");
+  srows.slice(1).forEach((r, k) => {
+    const e = expected.fixable[k];
+    const o = original.get(e.id);
+    assert.equal(r[phoneCol], e.suggested);
+    assert.deepEqual(r.filter((_, c) => c !== phoneCol), o.filter((_, c) => c !== phoneCol), "every other column unchanged");
+  });
+
+  const bad = await downloadText("#aud-export-malformed");
+  const brows = parseCsv(bad.text);
+  assert.deepEqual(brows.slice(1).map((r) => Number(r[0])), expected.malformed);
+  s.assertClean();
+});
+
+test("a file that is not a customers export says so", async () => {
+  const { page } = s;
+  await page.locator("#aud-file").setInputFiles({ name: "orders.csv", mimeType: "text/csv", buffer: Buffer.from("Order,Total\n1001,20.00\n") });
+  await page.locator('#audience[data-state="done"]').waitFor();
+  assert.match(await page.locator("#aud-malformed-list").innerText(), /Line 1: .*Phone/);
+  s.assertClean();
+});

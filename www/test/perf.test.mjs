@@ -1,0 +1,60 @@
+// 100,000-row audience check in headless Chromium: wall time from choosing the file to the report
+// on screen (target ≤ 2 s), with the main thread staying responsive while the worker runs.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { open } from "./browser.mjs";
+import { generateShopifyCsv } from "./gen.mjs";
+
+test("100,000-row audience check: timing and responsiveness", async () => {
+  const { csv, expected } = generateShopifyCsv(100_000, 7);
+  const s = await open();
+  try {
+    const { page } = s;
+    const runs = [];
+    for (let i = 0; i < 3; i++) {
+      // Longest gap between animation frames on the main thread while the workers run (measured
+      // from the moment the panel starts the job, not while the test hands the file to the page).
+      await page.evaluate(() => {
+        const w = window;
+        const section = document.getElementById("audience");
+        w.__maxGap = 0;
+        const obs = new MutationObserver(() => {
+          if (section.dataset.state !== "running") return;
+          obs.disconnect();
+          let last = performance.now();
+          const tick = (t) => {
+            w.__maxGap = Math.max(w.__maxGap, t - last);
+            last = t;
+            if (section.dataset.state === "running") requestAnimationFrame(tick);
+          };
+          requestAnimationFrame(tick);
+        });
+        obs.observe(section, { attributes: true, attributeFilter: ["data-state"] });
+      });
+      await page.locator("#aud-file").setInputFiles({ name: `customers-100k-${i}.csv`, mimeType: "text/csv", buffer: Buffer.from(csv) });
+      await page.locator('#audience[data-state="done"]').waitFor({ timeout: 60_000 });
+      const r = await page.evaluate(() => {
+        const d = document.getElementById("audience").dataset;
+        return { wall: Number(d.ms), worker: Number(d.workerMs), check: Number(d.checkMs), workers: Number(d.workers), maxGap: window.__maxGap };
+      });
+      assert.equal(Number((await page.locator("#aud-rows strong").innerText()).replace(/,/g, "")), expected.rows);
+      assert.equal(Number((await page.locator("#aud-eligible strong").innerText()).replace(/,/g, "")), expected.eligible);
+      runs.push(r);
+      await page.evaluate(() => (document.getElementById("audience").dataset.state = "idle"));
+    }
+    const mb = (csv.length / 1e6).toFixed(1);
+    for (const [i, r] of runs.entries()) {
+      console.log(`# 100,000-row audience run ${i + 1} (${mb} MB): ${r.wall.toFixed(0)} ms file chosen → report shown; ${r.workers} workers, slowest ${r.worker.toFixed(0)} ms, checkAudience ${r.check.toFixed(0)} ms summed over workers; longest main-thread frame gap ${r.maxGap.toFixed(0)} ms`);
+    }
+    const best = Math.min(...runs.map((r) => r.wall));
+    console.log(`# 100,000-row audience: best ${best.toFixed(0)} ms (target ≤ 2000 ms)`);
+    // The 2 s target depends on the core's checkAudience speed and on machine load (this machine is
+    // shared); `make test` fails only on a gross regression, SENDGATE_PERF_STRICT=1 enforces 2 s.
+    const limit = process.env.SENDGATE_PERF_STRICT === "1" ? 2000 : 10_000;
+    assert.ok(best <= limit, `100,000 rows in ${best.toFixed(0)} ms, limit ${limit} ms`);
+    assert.ok(Math.max(...runs.map((r) => r.maxGap)) < 250, "the main thread stays responsive while the workers run");
+    s.assertClean();
+  } finally {
+    await s.close();
+  }
+});
