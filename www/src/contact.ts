@@ -93,6 +93,12 @@ function windowText(v: Verdict, hasInbound: boolean): string {
 }
 
 let firstVerdict = true;
+let shown: Verdict | null = null;
+
+/** The verdict on screen (null while the form is empty or the input cannot be checked). */
+export function lastVerdict(): Verdict | null {
+  return shown;
+}
 /** In-page latency samples (ms) from keydown to rendered verdict, read by the tests. */
 const latency: number[] = [];
 let keyAt: number | null = null;
@@ -100,6 +106,7 @@ let keyAt: number | null = null;
 
 function renderVerdict(): void {
   const out = el.verdict();
+  shown = null;
   if (isEmptyForm()) {
     out.dataset.state = "empty";
     replace(
@@ -130,6 +137,7 @@ function renderVerdict(): void {
     replace(out, h("div", { class: "error", role: "alert" }, h("strong", null, "This input cannot be checked: "), errorText(err)));
     return;
   }
+  shown = verdict;
   out.dataset.state = verdict.eligible ? "eligible" : "blocked";
   const status = verdict.eligible
     ? h("p", { class: "status ok" }, h("span", { class: "icon", "aria-hidden": "true" }, "✓"), " Eligible — this message will be sent")

@@ -2,7 +2,7 @@ import { pickTemplates } from "sendgate";
 import type { Template, TemplateOption } from "sendgate";
 import { $, h, replace, errorText } from "./dom";
 import { findingCard } from "./findings";
-import { currentContact, currentCredits, currentPolicy, currentSource, refreshVerdict } from "./contact";
+import { currentContact, currentCredits, currentPolicy, currentSource, lastVerdict, refreshVerdict } from "./contact";
 import { SAMPLE_TEMPLATES, placeholders, readTemplateSet } from "./samples";
 import { on, selectTemplate, setTemplates, state } from "./state";
 
@@ -96,13 +96,24 @@ function renderList(): void {
             h(
               "span",
               { class: `badge ${o?.pickable ? "ok" : "blocker"}` },
-              !o ? "? Not checked" : o.pickable ? "✓ Pickable" : `✕ Not pickable: ${[...new Set(o.findings.map((f) => f.reason))].join(", ")}`,
+              !o
+                ? "? Not checked"
+                : o.pickable
+                  ? `✓ Pickable${o.findings.length ? ` (! ${[...new Set(o.findings.map((f) => f.reason))].join(", ")})` : ""}`
+                  : `✕ Not pickable: ${[...new Set(o.findings.map((f) => f.reason))].join(", ")}`,
             ),
           ),
         );
       }),
     ),
   );
+}
+
+/** Blocker or warning: every finding of a pickable template is a warning; for the others, the
+ *  contact check of the chosen template (same contact and send) says which ones only warn. */
+function kindOf(reason: string, pickable: boolean): "blocker" | "warning" {
+  if (pickable) return "warning";
+  return lastVerdict()?.warnings.some((w) => w.reason === reason) ? "warning" : "blocker";
 }
 
 function renderDetail(): void {
@@ -148,11 +159,9 @@ function renderDetail(): void {
     option
       ? option.pickable
         ? h("p", { class: "status ok" }, h("span", { class: "icon", "aria-hidden": "true" }, "✓"), " Can be sent to this contact")
-        : [
-            h("p", { class: "status bad" }, h("span", { class: "icon", "aria-hidden": "true" }, "✕"), " Cannot be sent to this contact"),
-            option.findings.map((f) => findingCard(f, "blocker")),
-          ]
+        : h("p", { class: "status bad" }, h("span", { class: "icon", "aria-hidden": "true" }, "✕"), " Cannot be sent to this contact")
       : null,
+    option ? option.findings.map((f) => findingCard(f, kindOf(f.reason, option.pickable))) : null,
     count
       ? h(
           "fieldset",

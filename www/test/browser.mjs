@@ -54,8 +54,10 @@ export async function open({ viewport = { width: 1280, height: 900 }, query = ""
     },
     async screenshot(name, selector) {
       const path = resolve(ARTIFACTS, `${name}.png`);
-      if (selector) await page.locator(selector).screenshot({ path });
-      else await page.screenshot({ path, fullPage: true });
+      // The sticky top bar would cover part of a scrolled element: unstick it for the picture.
+      const style = ".top { position: static !important; }";
+      if (selector) await page.locator(selector).screenshot({ path, style });
+      else await page.screenshot({ path, fullPage: true, style });
       return path;
     },
     async close() {

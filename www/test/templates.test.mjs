@@ -27,7 +27,8 @@ test("the built-in sample set covers every status and category", async () => {
   // Pickable first, every one with a visible text status (not colour alone).
   const badges = await page.locator("#tpl-list .badge").allInnerTexts();
   assert.ok(badges[0].startsWith("✓ Pickable"));
-  assert.ok(badges.every((b) => /^(✓ Pickable|✕ Not pickable: [A-Z_, ]+)$/.test(b)), badges.join("|"));
+  assert.ok(badges.every((b) => /^(✓ Pickable( \(! [A-Z_, ]+\))?|✕ Not pickable: [A-Z_, ]+)$/.test(b)), badges.join("|"));
+  assert.match(await item("winback_offer").innerText(), /✓ Pickable \(! TEMPLATE_QUALITY_LOW\)/);
 });
 
 test("a PAUSED template shows why it cannot be used (quality pause guidance)", async () => {
@@ -38,6 +39,10 @@ test("a PAUSED template shows why it cannot be used (quality pause guidance)", a
   assert.match(text, /TEMPLATE_NOT_APPROVED/);
   assert.match(text, /paus/i);
   assert.match(text, /quality/i);
+  // The quality finding only warns; the status blocks.
+  assert.equal(await detail().locator('.finding.blocker[data-reason="TEMPLATE_NOT_APPROVED"]').count(), 1);
+  assert.equal(await detail().locator('.finding.blocker[data-reason="TEMPLATE_QUALITY_LOW"]').count(), 0);
+  assert.ok((await detail().locator('.finding[data-reason="TEMPLATE_NOT_APPROVED"] .resolution li').count()) > 0, "resolution steps");
   assert.match(await item("flash_sale").innerText(), /Not pickable: TEMPLATE_NOT_APPROVED/);
   await s.screenshot("templates-paused", "#templates");
 });
