@@ -9,7 +9,7 @@ const FIELD_INPUTS: [string, string, string][] = [
   ["contact.marketing_state", "marketing", "Marketing state"],
   ["contact.last_inbound_at", "last-inbound", "Last customer message"],
   ["source", "source", "Source"],
-  ["message.parameters", "tpl-params", "Template parameters"],
+  ["message.parameters", "tpl-detail", "Template parameters"],
   ["message", "message", "Message"],
   ["credits", "balance", "Credit balance"],
   ["policy", "policy", "Consent policy"],
@@ -33,7 +33,19 @@ export function findingCard(f: Finding, kind: "blocker" | "warning", onCopied?: 
         { class: "where" },
         "Where: ",
         target?.id && document.getElementById(target.id)
-          ? h("a", { href: `#${target.id}`, onclick: (e: Event) => { e.preventDefault(); document.getElementById(target.id)?.focus(); } }, target.label)
+          ? h(
+              "a",
+              {
+                href: `#${target.id}`,
+                onclick: (e: Event) => {
+                  const el = document.getElementById(target.id);
+                  if (!el || !/^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName)) return;
+                  e.preventDefault();
+                  el.focus();
+                },
+              },
+              target.label,
+            )
           : target?.label ?? null,
         " ",
         h("code", null, f.field),

@@ -136,8 +136,12 @@ function retryAdvice(c: Classification): string {
     case "after":
       return c.retry.after_seconds ? `Retry after ${duration(c.retry.after_seconds)}` : "Retry later";
     default:
-      return "Do not retry until fixed";
+      return "Resend only after fixing the cause";
   }
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${fmtInt(n)} ${n === 1 ? one : many}`;
 }
 
 function duration(s: number): string {
@@ -187,13 +191,14 @@ function render(report: TriageReport, collected: Collected): void {
   replace(
     outEl,
     h("p", { class: "summary", id: "triage-summary" }, report.summary),
-    h(
-      "p",
-      { class: "muted" },
-      `${fmtInt(report.total)} failures in ${report.groups.length} groups.`,
-      ignored ? ` Not failures, left out: ${ignored}.` : "",
-      collected.invalid.length ? ` ${collected.invalid.length} parts could not be read (listed below).` : "",
-    ),
+    ignored || collected.invalid.length
+      ? h(
+          "p",
+          { class: "muted" },
+          ignored ? `Not failures, left out: ${ignored}. ` : "",
+          collected.invalid.length ? `${plural(collected.invalid.length, "part", "parts")} could not be read (listed below).` : "",
+        )
+      : null,
     h("div", { class: "toolbar" }, h("button", { type: "button", id: "triage-export", onclick: exportCsv }, "Export report (CSV)")),
     barChart(
       "Failures by reason",
@@ -218,7 +223,7 @@ function render(report: TriageReport, collected: Collected): void {
             null,
             h("code", { class: "reason" }, g.reason),
             g.meta_code !== undefined ? h("span", { class: "muted" }, ` Meta ${g.meta_code}`) : null,
-            ` — ${c.title} · ${fmtInt(g.count)} failures, ${fmtInt(g.recipients)} recipients · `,
+            ` — ${c.title} · ${plural(g.count, "failure", "failures")}, ${plural(g.recipients, "recipient", "recipients")} · `,
             h("span", { class: "retry" }, retryAdvice(c)),
             g.stops_all_sends ? h("span", { class: "badge blocker" }, "⚠ Stops every send until fixed") : null,
           ),

@@ -55,7 +55,7 @@ test("Meta's failed-status webhook with 131049 is grouped with its retry advice"
   const g = group("MARKETING_LIMIT_REACHED");
   const summary = await g.locator("summary").innerText();
   assert.match(summary, /Meta 131049/);
-  assert.match(summary, /1 failures, 1 recipients/);
+  assert.match(summary, /1 failure, 1 recipient/);
   assert.match(summary, /Retry after (24 h|1 days|\d+ h)/);
   // Expand (keyboard): meaning, causes, resolution, prevention and retry advice are all there.
   const body = await g.locator(".group-body").innerText();
