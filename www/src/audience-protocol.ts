@@ -33,6 +33,8 @@ export interface FixRow {
 }
 
 export type AudienceMessage =
+  /** Sent once the worker's Wasm is instantiated: jobs posted earlier could be lost. */
+  | { type: "ready"; id: 0 }
   | { type: "progress"; id: number; part: number; done: number; total: number; rows: number }
   | {
       type: "done";

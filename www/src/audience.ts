@@ -10,7 +10,13 @@ import type { AudienceMessage, FixRow, FullAudienceReport } from "./audience-pro
 // A pool of workers, one per core (at most 4): worker k checks chunks k, k+P, k+2P… of the file,
 // each reading the same File (shared, not copied); the panel merges their reports.
 const POOL = Math.min(4, Math.max(1, navigator.hardwareConcurrency || 2));
-let pool: Worker[] = [];
+// A worker's module (and Wasm) must finish loading before it can take a job: each says "ready".
+interface PoolWorker {
+  worker: Worker;
+  ready: boolean;
+  pending: unknown;
+}
+let pool: PoolWorker[] = [];
 let jobId = 0;
 let currentFile: File | null = null;
 let last: { report: FullAudienceReport; header: string[]; fixRows: FixRow[]; name: string } | null = null;
@@ -18,18 +24,29 @@ type Done = Extract<AudienceMessage, { type: "done" }>;
 let parts: { done: number; total: number; rows: number }[] = [];
 let results: Done[] = [];
 
-function newWorker(): Worker {
+function newWorker(): PoolWorker {
   const w = new Worker(new URL("./audience.worker.ts", import.meta.url), { type: "module", name: "sendgate-audience" });
-  w.onmessage = (e: MessageEvent<AudienceMessage>) => onMessage(e.data);
+  const entry: PoolWorker = { worker: w, ready: false, pending: null };
+  w.onmessage = (e: MessageEvent<AudienceMessage>) => {
+    if (e.data.type !== "ready") return onMessage(e.data);
+    entry.ready = true;
+    if (entry.pending) w.postMessage(entry.pending);
+    entry.pending = null;
+  };
   w.onerror = (e) => {
     e.preventDefault();
     fail(`The audience checker stopped: ${e.message || "it could not start"}`);
   };
-  return w;
+  return entry;
+}
+
+function send(entry: PoolWorker, job: unknown): void {
+  if (entry.ready) entry.worker.postMessage(job);
+  else entry.pending = job;
 }
 
 function stopPool(): void {
-  for (const w of pool) w.terminate();
+  for (const p of pool) p.worker.terminate();
   pool = [];
 }
 
@@ -67,12 +84,12 @@ function start(file: File): void {
   $("#aud-progress-label").textContent = `Checking ${file.name}…`;
   startedAt = performance.now();
   const opts = options();
-  pool.forEach((w, part) => w.postMessage({ id, file, options: opts, part, parts: pool.length }));
+  pool.forEach((w, part) => send(w, { id, file, options: opts, part, parts: pool.length }));
 }
 
 let startedAt = 0;
 
-function onMessage(m: AudienceMessage): void {
+function onMessage(m: Exclude<AudienceMessage, { type: "ready" }>): void {
   if (m.id !== jobId) return;
   if (m.type === "error") {
     stopPool();

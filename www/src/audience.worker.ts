@@ -147,3 +147,4 @@ self.onmessage = (e: MessageEvent<AudienceJob>) => {
     post({ type: "error", id: e.data.id, message: message ?? String(err), path });
   });
 };
+post({ type: "ready", id: 0 });
