@@ -61,18 +61,24 @@ function addCsv(text: string, out: Collected): boolean {
       out.invalid.push(`line ${r + 1}: no reason or code`);
       continue;
     }
-    const when = time >= 0 && row[time] ? new Date(row[time]) : null;
-    out.items.push({
-      kind: "status",
-      wamid: id >= 0 ? row[id] ?? "" : "",
-      status: "failed",
-      recipient_id: recipient >= 0 && row[recipient]?.trim() ? row[recipient].trim() : null,
-      timestamp: when && !Number.isNaN(when.getTime()) ? when.toISOString() : null,
-      phone_number_id: null,
-      classification: classifyFailure(value) as Classification,
-    });
+    out.items.push(failedEvent(value, recipient >= 0 ? row[recipient] : null, time >= 0 ? row[time] : null, id >= 0 ? row[id] : null));
   }
   return true;
+}
+
+/** A failed-status event for triage() from one recorded failure (a CSV row, a worker record):
+ *  the reason or code is classified by sendgate; recipient and time let triage group and list. */
+function failedEvent(value: unknown, recipient: unknown, time: unknown, id: unknown): WebhookEvent {
+  const when = typeof time === "string" && time ? new Date(time) : null;
+  return {
+    kind: "status",
+    wamid: typeof id === "string" || typeof id === "number" ? String(id) : "",
+    status: "failed",
+    recipient_id: typeof recipient === "string" && recipient.trim() ? recipient.trim() : null,
+    timestamp: when && !Number.isNaN(when.getTime()) ? when.toISOString() : null,
+    phone_number_id: null,
+    classification: classifyFailure(value) as Classification,
+  };
 }
 
 /** Splits free text into JSON documents (objects/arrays, possibly spanning lines) and plain lines. */
@@ -283,22 +289,24 @@ let fileText: string | null = null;
 
 function run(text: string, label: string): void {
   setError(null);
-  const status = $("#triage-status");
   try {
     const t0 = performance.now();
-    const collected = collect(text);
-    if (!collected.items.length && !collected.ignored.size && !collected.invalid.length) {
-      replace($("#triage-out"), h("div", { class: "empty" }, h("p", null, "Paste failures or drop a file, then choose Triage.")));
-      status.textContent = "";
-      return;
-    }
-    const report = triage(collected.items) as TriageReport;
-    render(report, collected);
-    status.textContent = `${label}: ${fmtInt(collected.items.length)} items triaged in ${Math.round(performance.now() - t0)} ms`;
+    report(collect(text), label, t0);
   } catch (err) {
     setError(`Could not triage this input: ${errorText(err)}`);
-    status.textContent = "";
+    $("#triage-status").textContent = "";
   }
+}
+
+function report(collected: Collected, label: string, t0: number): void {
+  const status = $("#triage-status");
+  if (!collected.items.length && !collected.ignored.size && !collected.invalid.length) {
+    replace($("#triage-out"), h("div", { class: "empty" }, h("p", null, "Nothing to triage: paste failures or drop a file, then choose Triage.")));
+    status.textContent = "";
+    return;
+  }
+  render(triage(collected.items) as TriageReport, collected);
+  status.textContent = `${label}: ${fmtInt(collected.items.length)} items triaged in ${Math.round(performance.now() - t0)} ms`;
 }
 
 async function readFile(f: File): Promise<void> {
@@ -315,6 +323,16 @@ async function readFile(f: File): Promise<void> {
   run(text, f.name);
 }
 
+interface WorkerFailure {
+  id?: number;
+  at?: string;
+  reason?: string;
+  meta_code?: number | null;
+  recipient?: string | null;
+  wamid?: string | null;
+}
+
+/** Loads the worker's recorded failures (GET /v1/failures, newest first, paged by next_cursor). */
 async function fetchFailures(): Promise<void> {
   const key = ($("#api-key") as HTMLInputElement).value.trim();
   sessionStorage.setItem("sendgate.apiKey", key);
@@ -322,15 +340,27 @@ async function fetchFailures(): Promise<void> {
   status.textContent = "Loading /v1/failures…";
   setError(null);
   try {
-    const res = await fetch(new URL("v1/failures", new URL("/", location.href)), {
-      headers: key ? { authorization: `Bearer ${key}` } : {},
-      cache: "no-store",
-    });
-    if (res.status === 401 || res.status === 403) throw new Error("the API key was not accepted");
-    if (!res.ok) throw new Error(`HTTP ${res.status} — is this page served by the sendgate worker?`);
-    const body = await res.text();
-    JSON.parse(body);
-    run(body, "/v1/failures");
+    const records: WorkerFailure[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 40; page++) {
+      const url = new URL("v1/failures", new URL("/", location.href));
+      url.searchParams.set("limit", "500");
+      if (cursor) url.searchParams.set("cursor", cursor);
+      const res = await fetch(url, { headers: key ? { authorization: `Bearer ${key}` } : {}, cache: "no-store" });
+      if (res.status === 401 || res.status === 403) throw new Error("the API key was not accepted");
+      if (!res.ok) throw new Error(`HTTP ${res.status} — is this page served by the sendgate worker?`);
+      const body = (await res.json()) as { failures?: WorkerFailure[]; next_cursor?: string | null };
+      if (!Array.isArray(body.failures)) throw new Error("the answer has no failures list");
+      records.push(...body.failures);
+      status.textContent = `Loading /v1/failures… ${fmtInt(records.length)}`;
+      cursor = body.next_cursor ?? null;
+      if (!cursor) break;
+    }
+    const collected: Collected = { items: [], ignored: new Map(), invalid: [] };
+    for (const r of records) {
+      collected.items.push(failedEvent(r.meta_code ?? r.reason ?? "", r.recipient, r.at, r.wamid ?? r.id));
+    }
+    report(collected, `/v1/failures${cursor ? " (first 20,000)" : ""}`, performance.now());
   } catch (err) {
     status.textContent = "";
     setError(`Could not load failures from the worker: ${errorText(err)}`);

@@ -130,3 +130,29 @@ test("loading /v1/failures from a static server explains that the worker is need
   assert.equal(await page.evaluate(() => localStorage.length), 0);
   s.assertClean();
 });
+
+test("served by the worker: /v1/failures is loaded page by page with the API key and triaged", async () => {
+  const { page } = s;
+  const seen = [];
+  // Stand-in for the worker's GET /v1/failures (worker/src/workspace.ts shape), two pages.
+  await page.route("**/v1/failures*", (route) => {
+    const url = new URL(route.request().url());
+    seen.push({ auth: route.request().headers().authorization, cursor: url.searchParams.get("cursor") });
+    const body = url.searchParams.get("cursor")
+      ? { workspace_id: "w1", failures: [{ id: 1, at: "2026-11-27T09:00:00.000Z", source: "webhook", reason: "RECIPIENT_NOT_ON_WHATSAPP", meta_code: 131026, recipient: "5215512345678", wamid: "wamid.A" }], next_cursor: null }
+      : { workspace_id: "w1", failures: [
+          { id: 3, at: "2026-11-27T11:00:00.000Z", source: "send", reason: "MARKETING_LIMIT_REACHED", meta_code: 131049, recipient: "525512345678", wamid: "wamid.C" },
+          { id: 2, at: "2026-11-27T10:00:00.000Z", source: "gate", reason: "CUSTOMER_IS_NOT_OPTED_IN", meta_code: null, recipient: "525512345679", wamid: null },
+        ], next_cursor: "2" };
+    return route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(body) });
+  });
+  await page.getByLabel("API key (kept in this tab only)").fill("secret-key");
+  await page.getByRole("button", { name: "Load /v1/failures" }).click();
+  await group("RECIPIENT_NOT_ON_WHATSAPP").waitFor();
+  assert.deepEqual(seen, [{ auth: "Bearer secret-key", cursor: null }, { auth: "Bearer secret-key", cursor: "2" }]);
+  for (const r of ["MARKETING_LIMIT_REACHED", "CUSTOMER_IS_NOT_OPTED_IN"]) assert.equal(await group(r).count(), 1);
+  assert.match(await page.locator("#retry-later").innerText(), /525512345678/);
+  assert.match(await page.locator("#triage-status").innerText(), /\/v1\/failures: 3 items/);
+  await page.unroute("**/v1/failures*");
+  s.assertClean();
+});
