@@ -17,7 +17,7 @@ import {
   toMs,
   validSignature,
 } from "./http";
-import { recipientKeyOfWaId } from "./recipient";
+import { recipientKeyOfWaId, recipientStub } from "./recipient";
 import { parseCallbackData } from "./workspace";
 
 export { WorkspaceDO } from "./workspace";
@@ -135,7 +135,7 @@ async function getRecipient(waId: string, env: Env): Promise<Response> {
   const digits = decodeURIComponent(waId).replace(/^\+/, "");
   if (!/^[0-9]{5,20}$/.test(digits)) throw new HttpError(400, "invalid_request", "wa_id must be 5-20 digits", "wa_id");
   const key = recipientKeyOfWaId(digits)!;
-  const state = await env.RECIPIENT.get(env.RECIPIENT.idFromName(key)).getState(key);
+  const state = await recipientStub(env, key).getState(key);
   return json(200, { wa_id: digits, ...state });
 }
 
@@ -198,7 +198,7 @@ async function receiveWebhook(request: Request, env: Env): Promise<Response> {
         if (!key) break;
         const at = toMs(ev.timestamp) ?? Date.now();
         tasks.push(
-          env.RECIPIENT.get(env.RECIPIENT.idFromName(key)).applyInbound(key, {
+          recipientStub(env, key).applyInbound(key, {
             id: ev.id,
             wa_id: waId,
             at,
@@ -212,7 +212,7 @@ async function receiveWebhook(request: Request, env: Env): Promise<Response> {
         const key = ev.wa_id ? recipientKeyOfWaId(ev.wa_id) : null;
         if (!key) break;
         tasks.push(
-          env.RECIPIENT.get(env.RECIPIENT.idFromName(key)).applyPreference(key, {
+          recipientStub(env, key).applyPreference(key, {
             wa_id: ev.wa_id,
             preference: ev.preference,
             at: toMs(ev.timestamp) ?? Date.now(),

@@ -1,6 +1,8 @@
-// One Durable Object per recipient (keyed by the recipient's canonical wa_id, see recipientKey):
-// the window, opt-outs and Meta-side signals the gate merges into each send, plus the pair-rate
-// buckets for every business number sending to this person.
+// Per-recipient edge state: the window, opt-outs and Meta-side signals the gate merges into each
+// send, plus the pair-rate buckets of every business number sending to that person. Recipients
+// are keyed by their canonical wa_id and spread over a fixed set of Durable Objects (shards): a
+// campaign touches thousands of new recipients, and one object per recipient would pay an
+// object creation for each. Every operation on one recipient still runs in one object.
 import { DurableObject } from "cloudflare:workers";
 import { normalizePhone } from "sendgate";
 import type { Env } from "./env";
@@ -70,6 +72,19 @@ export function recipientKeyOfWaId(waId: string): string | null {
   return variants[0] ?? digits;
 }
 
+/** Fixed forever: changing it would move recipients to other objects. */
+const SHARDS = 256;
+
+function shardOf(key: string): number {
+  let h = 0x811c9dc5; // FNV-1a
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % SHARDS;
+}
+
+export function recipientStub(env: Env, key: string) {
+  return env.RECIPIENT.get(env.RECIPIENT.idFromName(`recipients-${shardOf(key)}`));
+}
+
 export class RecipientDO extends DurableObject<Env> {
   private sql: SqlStorage;
 
@@ -78,83 +93,85 @@ export class RecipientDO extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS state (
-        k INTEGER PRIMARY KEY CHECK (k = 1),
-        key TEXT, last_inbound_at INTEGER, stop_reply_at INTEGER, start_reply_at INTEGER,
+        key TEXT PRIMARY KEY, last_inbound_at INTEGER, stop_reply_at INTEGER, start_reply_at INTEGER,
         preference_stop_at INTEGER, preference_resume_at INTEGER, undeliverable_at INTEGER,
         marketing_limited_at INTEGER, updated_at INTEGER);
-      INSERT OR IGNORE INTO state (k) VALUES (1);
-      CREATE TABLE IF NOT EXISTS wa_ids (wa_id TEXT PRIMARY KEY);
-      CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS pair (phone_number_id TEXT PRIMARY KEY, tokens REAL NOT NULL, at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS wa_ids (key TEXT NOT NULL, wa_id TEXT NOT NULL, PRIMARY KEY (key, wa_id));
+      CREATE TABLE IF NOT EXISTS seen (key TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (key, id));
+      CREATE TABLE IF NOT EXISTS pair (
+        key TEXT NOT NULL, phone_number_id TEXT NOT NULL, tokens REAL NOT NULL, at INTEGER NOT NULL,
+        PRIMARY KEY (key, phone_number_id));
     `);
   }
 
   getState(key: string): RecipientState {
-    const row = this.sql.exec("SELECT * FROM state WHERE k = 1").one() as Record<string, number | null>;
-    const waIds = this.sql.exec("SELECT wa_id FROM wa_ids ORDER BY wa_id").toArray().map((r) => String(r.wa_id));
+    const row = (this.sql.exec("SELECT * FROM state WHERE key = ?", key).toArray()[0] ?? {}) as Record<string, number | null>;
+    const waIds = this.sql.exec("SELECT wa_id FROM wa_ids WHERE key = ? ORDER BY wa_id", key).toArray().map((r) => String(r.wa_id));
     const out = { key, wa_ids: waIds, updated_at: iso(row.updated_at) } as RecipientState;
     for (const c of COLUMNS) out[c] = iso(row[c]);
     return out;
   }
 
   /** Sets a timestamp column if the new value is newer (webhooks arrive out of order). */
-  private raise(column: Column, at: number, key: string): void {
+  private raise(key: string, column: Column, at: number): void {
     this.sql.exec(
-      `UPDATE state SET ${column} = MAX(COALESCE(${column}, 0), ?), key = ?, updated_at = ? WHERE k = 1`,
-      at,
+      `INSERT INTO state (key, ${column}, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET ${column} = MAX(COALESCE(${column}, 0), excluded.${column}), updated_at = excluded.updated_at`,
       key,
+      at,
       Date.now(),
     );
   }
 
-  private firstTime(id: string): boolean {
-    return this.sql.exec("INSERT OR IGNORE INTO seen (id, at) VALUES (?, ?)", id, Date.now()).rowsWritten > 0;
+  private firstTime(key: string, id: string): boolean {
+    return this.sql.exec("INSERT OR IGNORE INTO seen (key, id, at) VALUES (?, ?, ?)", key, id, Date.now()).rowsWritten > 0;
   }
 
-  private noteWaId(waId: string | null): void {
-    if (waId) this.sql.exec("INSERT OR IGNORE INTO wa_ids (wa_id) VALUES (?)", waId);
+  private noteWaId(key: string, waId: string | null): void {
+    if (waId) this.sql.exec("INSERT OR IGNORE INTO wa_ids (key, wa_id) VALUES (?, ?)", key, waId);
   }
 
   /** An inbound message: opens/refreshes the 24 h window; STOP/START replies. Deduplicated by id. */
   applyInbound(key: string, fact: InboundFact): boolean {
-    if (!this.firstTime(`msg:${fact.id}`)) return false;
-    this.noteWaId(fact.wa_id);
-    this.raise("last_inbound_at", fact.at, key);
-    if (fact.opt_out) this.raise("stop_reply_at", fact.at, key);
-    if (fact.opt_in) this.raise("start_reply_at", fact.at, key);
+    if (!this.firstTime(key, `msg:${fact.id}`)) return false;
+    this.noteWaId(key, fact.wa_id);
+    this.raise(key, "last_inbound_at", fact.at);
+    if (fact.opt_out) this.raise(key, "stop_reply_at", fact.at);
+    if (fact.opt_in) this.raise(key, "start_reply_at", fact.at);
     return true;
   }
 
   applyPreference(key: string, fact: PreferenceFact): boolean {
-    if (!this.firstTime(`pref:${fact.preference}:${fact.at}`)) return false;
-    this.noteWaId(fact.wa_id);
-    if (fact.preference === "stop") this.raise("preference_stop_at", fact.at, key);
-    else if (fact.preference === "resume") this.raise("preference_resume_at", fact.at, key);
+    if (!this.firstTime(key, `pref:${fact.preference}:${fact.at}`)) return false;
+    this.noteWaId(key, fact.wa_id);
+    if (fact.preference === "stop") this.raise(key, "preference_stop_at", fact.at);
+    else if (fact.preference === "resume") this.raise(key, "preference_resume_at", fact.at);
     return true;
   }
 
   applySignal(key: string, kind: SignalKind, at: number, waId: string | null): void {
-    this.noteWaId(waId);
+    this.noteWaId(key, waId);
     const column: Column =
       kind === "undeliverable" ? "undeliverable_at" : kind === "marketing_limited" ? "marketing_limited_at" : "preference_stop_at";
-    this.raise(column, at, key);
+    this.raise(key, column, at);
   }
 
-  noteSentTo(waId: string | null): void {
-    this.noteWaId(waId);
+  noteSentTo(key: string, waId: string | null): void {
+    this.noteWaId(key, waId);
   }
 
   /** Pair rate limit as a token bucket: `burst` messages at once, then one per `interval` s. */
-  acquirePair(phoneNumberId: string, intervalSeconds: number, burst: number): { ok: boolean; retry_after: number } {
+  acquirePair(key: string, phoneNumberId: string, intervalSeconds: number, burst: number): { ok: boolean; retry_after: number } {
     const now = Date.now();
-    const row = this.sql.exec("SELECT tokens, at FROM pair WHERE phone_number_id = ?", phoneNumberId).toArray()[0];
+    const row = this.sql.exec("SELECT tokens, at FROM pair WHERE key = ? AND phone_number_id = ?", key, phoneNumberId).toArray()[0];
     let tokens = row ? Number(row.tokens) + (now - Number(row.at)) / 1000 / intervalSeconds : burst;
     tokens = Math.min(burst, tokens);
     if (tokens < 1) {
       return { ok: false, retry_after: Math.max(1, Math.ceil((1 - tokens) * intervalSeconds)) };
     }
     this.sql.exec(
-      "INSERT INTO pair (phone_number_id, tokens, at) VALUES (?, ?, ?) ON CONFLICT (phone_number_id) DO UPDATE SET tokens = excluded.tokens, at = excluded.at",
+      "INSERT INTO pair (key, phone_number_id, tokens, at) VALUES (?, ?, ?, ?) ON CONFLICT (key, phone_number_id) DO UPDATE SET tokens = excluded.tokens, at = excluded.at",
+      key,
       phoneNumberId,
       tokens - 1,
       now,

@@ -7,7 +7,7 @@ import type { Classification, SendRequest, Verdict, WebhookEvent } from "sendgat
 import { config, type Env } from "./env";
 import { errorBody, inputErrorAnswer, isInputError, toMs, type Answer } from "./http";
 import { forward, metaBody } from "./meta";
-import { recipientKeyOfWaId, recipientVariants, type RecipientState, type SignalKind } from "./recipient";
+import { recipientKeyOfWaId, recipientStub, recipientVariants, type RecipientState, type SignalKind } from "./recipient";
 import type { TemplateStatus } from "./account";
 
 export interface SendCommand {
@@ -218,7 +218,7 @@ export class WorkspaceDO extends DurableObject<Env> {
         })[0] ?? null)
       : null;
     const tpl = templateRef(req);
-    const recipient = key ? this.env.RECIPIENT.get(this.env.RECIPIENT.idFromName(key)) : null;
+    const recipient = key ? recipientStub(this.env, key) : null;
     const account = this.env.ACCOUNT.get(this.env.ACCOUNT.idFromName("account"));
     const [edge, template] = await Promise.all([
       recipient ? recipient.getState(key!) : null,
@@ -350,7 +350,7 @@ export class WorkspaceDO extends DurableObject<Env> {
 
     const [number, pair] = await Promise.all([
       account.acquire(cmd.phone_number_id, cfg.throughputByNumber[cmd.phone_number_id] ?? cfg.throughputMps),
-      recipient!.acquirePair(cmd.phone_number_id, cfg.pairIntervalSeconds, cfg.pairBurst),
+      recipient!.acquirePair(key!, cmd.phone_number_id, cfg.pairIntervalSeconds, cfg.pairBurst),
     ]);
     if (!number.ok || !pair.ok) {
       const retryAfter = Math.max(number.retry_after, pair.retry_after);
@@ -388,7 +388,7 @@ export class WorkspaceDO extends DurableObject<Env> {
     if (result.ok) {
       this.recordSend(sendId, cmd, { outcome: "accepted", http_status: 200, wamid: result.wamid, wa_id: result.wa_id, attempts: result.attempts });
       try {
-        await recipient!.noteSentTo(result.wa_id);
+        await recipient!.noteSentTo(key!, result.wa_id);
       } catch {
         // the wa_id is also kept on the send; the recipient's list is informational
       }
@@ -477,7 +477,7 @@ export class WorkspaceDO extends DurableObject<Env> {
 
   private async signalRecipient(key: string | null, kind: SignalKind, at: number, waId: string | null = null): Promise<void> {
     if (!key) return;
-    await this.env.RECIPIENT.get(this.env.RECIPIENT.idFromName(key)).applySignal(key, kind, at, waId);
+    await recipientStub(this.env, key).applySignal(key, kind, at, waId);
   }
 
   // ---- webhooks ------------------------------------------------------------------------------

@@ -64,8 +64,9 @@ export async function startStack({ vars = {}, sandbox: sandboxOptions = {} } = {
     META_API_BASE: sandbox.url,
     META_API_VERSION: "v24.0",
     META_PHONE_NUMBER_ID: "100000001",
-    META_TIMEOUT_MS: "700",
-    SEND_BUDGET_MS: "2500",
+    // Generous for a busy shared machine; the timeout test waits this long once.
+    META_TIMEOUT_MS: "3000",
+    SEND_BUDGET_MS: "8000",
     MAX_ATTEMPTS: "4",
     THROUGHPUT_MPS_BY_NUMBER: JSON.stringify({ "100000009": 5 }),
     CORS_ORIGINS: "http://dashboard.test",
@@ -140,11 +141,13 @@ export async function startStack({ vars = {}, sandbox: sandboxOptions = {} } = {
     await new Promise((r) => setTimeout(r, 150));
   }
 
-  return new Stack(base, sandbox, stop, () => output);
+  return new Stack(base, sandbox, stop, () => output, child.pid);
 }
 
 export class Stack {
-  constructor(base, sandbox, stop, output) {
+  constructor(base, sandbox, stop, output, pid) {
+    /** Process group of wrangler and its workerd. */
+    this.pid = pid;
     this.base = base;
     this.sandbox = sandbox;
     this.stop = stop;

@@ -239,11 +239,15 @@ describe("rate limits → 429 with Retry-After, not forwarded", () => {
     const ws = uid("ws");
     await s.topUp(ws, 50);
     const bodies = Array.from({ length: 20 }, () => templateSend({ to: phone("100"), workspace: ws, extra: { phone_number_id: "100000009" } }));
+    const t0 = Date.now();
     const answers = await Promise.all(bodies.map((b) => s.send(b)));
+    const elapsed = (Date.now() - t0) / 1000;
     const ok = answers.filter((a) => a.status === 200);
     const limited = answers.filter((a) => a.status === 429);
     assert.equal(ok.length + limited.length, 20);
-    assert.ok(ok.length >= 5 && ok.length <= 8, `accepted ${ok.length}`);
+    // A full bucket of 5, plus what refills (5/s) while the burst is being served.
+    assert.ok(ok.length >= 5 && ok.length <= 5 + Math.ceil(5 * elapsed), `accepted ${ok.length} in ${elapsed} s`);
+    assert.ok(limited.length > 0);
     assert.ok(limited.every((a) => a.json.limit === "phone_number_throughput" && Number(a.headers.get("retry-after")) >= 1));
     assert.equal(bodies.reduce((n, b) => n + s.sandbox.callsTo(b.contact.phone), 0), ok.length);
     const stats = await s.stats(ws);
