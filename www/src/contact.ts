@@ -172,6 +172,12 @@ function renderVerdict(): void {
       : null,
     h("p", { id: "verdict-live", class: "visually-hidden", role: "status" }),
   );
+  // Screen readers hear the outcome when it changes, not the whole panel on every keystroke.
+  const summary = verdict.eligible
+    ? `Eligible, sends to ${verdict.to}`
+    : `Blocked: ${verdict.blockers.map((b) => b.reason).join(", ")}`;
+  const live = document.getElementById("verdict-summary");
+  if (live && live.textContent !== summary) live.textContent = summary;
   if (firstVerdict) {
     firstVerdict = false;
     performance.mark("sendgate:first-verdict");

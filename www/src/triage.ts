@@ -253,6 +253,9 @@ function render(report: TriageReport, collected: Collected): void {
         );
       }),
     ),
+    report.retry.now.length + report.retry.later.length + report.retry.never.length < report.total
+      ? h("p", { class: "muted" }, "Failures pasted without a recipient (bare codes, reason strings) count in the groups but cannot be listed for a retry.")
+      : null,
     h(
       "div",
       { class: "retry-lists" },

@@ -90,3 +90,31 @@ test("a file that is not a customers export says so", async () => {
   assert.match(await page.locator("#aud-malformed-list").innerText(), /Line 1: .*Phone/);
   s.assertClean();
 });
+
+test("a Galantis contact export (platform columns) is read too; an inbox send needs the window", async () => {
+  const { page } = s;
+  const now = Date.now();
+  const iso = (msAgo) => new Date(now - msAgo).toISOString();
+  const csv = [
+    "id,phone,phone_country_code,phone_calling_code,marketing_state,last_inbound_at",
+    `c1,+525512345678,MX,52,SUBSCRIBED,${iso(3600_000)}`, // window open
+    `c2,5512345679,MX,52,UNSUBSCRIBED,${iso(7200_000)}`, // calling code from its own column; inbox needs no consent
+    `c3,5512345670,MX,,SUBSCRIBED,${iso(3600_000)}`, // no calling code: fixable
+    `c4,+525512345671,MX,52,SUBSCRIBED,${iso(3 * 86400_000)}`, // window closed
+    `c5,+525512345672,MX,52,SUBSCRIBED,`, // never wrote
+    `c6,+525512345673,MX,52,NOT_A_STATE,`, // malformed
+  ].join("\n");
+  await page.locator("#audience").getByLabel("Send from").selectOption("inbox");
+  await page.locator("#audience").getByLabel("Template").selectOption("");
+  await page.locator("#aud-file").setInputFiles({ name: "contacts.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await page.locator('#audience[data-state="done"]').waitFor();
+  assert.equal(await num("aud-rows"), 6);
+  assert.equal(await num("aud-eligible"), 2);
+  assert.equal(await num("aud-fixable"), 1);
+  assert.equal(await num("aud-malformed"), 1);
+  assert.match(await page.locator("#aud-malformed-list").innerText(), /Line 7: .*NOT_A_STATE/);
+  const bars = await page.locator("#aud-out .bar-row").evaluateAll((rows) => rows.map((r) => r.dataset.reason));
+  assert.ok(bars.includes("OUTSIDE_CONVERSATION_WINDOW"), bars.join());
+  assert.ok(bars.includes("CUSTOMER_IS_MISSING_CALLING_CODE"), bars.join());
+  s.assertClean();
+});

@@ -2,6 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { open } from "./browser.mjs";
+import { generateShopifyCsv } from "./gen.mjs";
 
 test("at phone width (390 px) nothing overflows sideways", async () => {
   const s = await open({ viewport: { width: 390, height: 844 }, query: "?phone=5512345678&country=MX" });
@@ -13,6 +14,15 @@ test("at phone width (390 px) nothing overflows sideways", async () => {
     assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
     await s.screenshot("phone-contact", "#contact");
     await s.screenshot("phone-templates", "#templates");
+    await page.getByLabel("Failures", { exact: true }).fill("CUSTOMER_IS_MISSING_CALLING_CODE\n131049\n131026\n131026\nTemplate not approved");
+    await page.getByRole("button", { name: "Triage", exact: true }).click();
+    await page.locator("#triage-out details.group").first().waitFor();
+    await page.locator("#aud-file").setInputFiles({ name: "customers.csv", mimeType: "text/csv", buffer: Buffer.from(generateShopifyCsv(300).csv) });
+    await page.locator('#audience[data-state="done"]').waitFor();
+    const after = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(after <= 0, `with results the page is ${after}px wider than the screen`);
+    await s.screenshot("phone-triage", "#triage");
+    await s.screenshot("phone-audience", "#audience");
     s.assertClean();
   } finally {
     await s.close();
