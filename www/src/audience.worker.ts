@@ -10,7 +10,7 @@ const post = (m: AudienceMessage) => (self as unknown as DedicatedWorkerGlobalSc
 
 const PHONE_COLUMN = /phone/i;
 
-/** The end offset of the record that starts at `pos` (after its newline), honouring quotes. */
+/** The end offset of the header record (after its newline), honouring quotes. */
 function headerEnd(text: string): number {
   return parseRecord(text, 0).end;
 }

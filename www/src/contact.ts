@@ -183,6 +183,7 @@ function renderVerdict(): void {
     performance.mark("sendgate:first-verdict");
   }
   if (keyAt !== null) {
+    if (latency.length >= 200) latency.shift();
     latency.push(performance.now() - keyAt);
     keyAt = null;
   }

@@ -78,11 +78,6 @@ export async function copyText(text: string): Promise<void> {
   }
 }
 
-/** Screen-reader and visible status announcements. */
-export function announce(el: HTMLElement, text: string): void {
-  el.textContent = text;
-}
-
 /** A horizontal bar chart: every bar carries its label and number as text (colour is decoration). */
 export function barChart(
   label: string,
