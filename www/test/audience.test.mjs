@@ -118,3 +118,20 @@ test("a Galantis contact export (platform columns) is read too; an inbox send ne
   assert.ok(bars.includes("CUSTOMER_IS_MISSING_CALLING_CODE"), bars.join());
   s.assertClean();
 });
+
+test("dropping a file on the drop zone starts the check", async () => {
+  const { page } = s;
+  await page.locator("#audience").getByLabel("Send from").selectOption("campaign");
+  const csv = generateShopifyCsv(50, 99);
+  await page.evaluate((text) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text], "dropped.csv", { type: "text/csv" }));
+    const zone = document.getElementById("aud-drop");
+    zone.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    zone.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, csv.csv);
+  await page.locator("#aud-timing", { hasText: "dropped.csv" }).waitFor();
+  assert.equal(await num("aud-rows"), csv.expected.rows);
+  assert.equal(await num("aud-malformed"), csv.expected.malformed.length);
+  s.assertClean();
+});
