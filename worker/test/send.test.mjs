@@ -181,8 +181,9 @@ describe("credits under concurrency", () => {
     const answers = await Promise.all(bodies.map((b) => s.send(b)));
     const accepted = answers.filter((a) => a.status === 200);
     const blocked = answers.filter((a) => a.status === 422);
-    assert.equal(accepted.length, 10);
-    assert.equal(blocked.length, 40);
+    const summary = answers.map((a) => `${a.status}:${a.json?.classification?.details ?? a.json?.limit ?? ""}`).join(",");
+    assert.equal(accepted.length, 10, summary);
+    assert.equal(blocked.length, 40, summary);
     assert.ok(blocked.every((a) => a.json.verdict.blockers.some((b) => b.reason === "INSUFFICIENT_CREDITS")));
     assert.equal(bodies.reduce((n, b) => n + s.sandbox.callsTo(b.contact.phone), 0), 10);
     let c = await s.credits(ws);
