@@ -28,8 +28,8 @@ export interface FixRow {
   email?: string;
   first_name?: string;
   last_name?: string;
-  /** Every column of the original row, phones corrected. */
-  fields: string[];
+  /** The original row with its phone corrected, as one CSV line (cheap to pass between threads). */
+  csv: string;
 }
 
 export type AudienceMessage =

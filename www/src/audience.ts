@@ -150,7 +150,7 @@ function baseName(name: string): string {
 
 function exportShopify(): void {
   if (!last) return;
-  download(`${baseName(last.name)}-phones-corrected.csv`, toCsv([last.header, ...last.fixRows.map((r) => r.fields)]));
+  download(`${baseName(last.name)}-phones-corrected.csv`, toCsv([last.header]) + last.fixRows.map((r) => r.csv + "\r\n").join(""));
 }
 
 function exportFixList(): void {

@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 import { checkAudience } from "sendgate";
-import { parseRecord } from "./csv";
+import { parseRecord, toCsvLine } from "./csv";
 import type { AudienceJob, AudienceMessage, FixRow, FullAudienceReport } from "./audience-protocol";
 
 // Off the main thread: reads the CSV, cuts it into chunks of whole records (each with the header),
@@ -123,7 +123,7 @@ async function run(job: AudienceJob): Promise<void> {
       for (const f of report.fixable) {
         const fileLine = f.line + shift;
         merged.fixable.push({ ...f, line: fileLine });
-        fixRows.push({ ...f, line: fileLine, fields: fixRow(body, starts, f.line - headerLines, f.phone, f.suggested, phoneCols) });
+        fixRows.push({ ...f, line: fileLine, csv: toCsvLine(fixRow(body, starts, f.line - headerLines, f.phone, f.suggested, phoneCols)) });
       }
     }
     post({ type: "progress", id: job.id, part: job.part, done: k + 1, total: mine.length, rows: merged.rows });

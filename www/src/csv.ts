@@ -66,9 +66,13 @@ function quote(value: unknown): string {
   return /[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+export function toCsvLine(row: unknown[]): string {
+  return row.map(quote).join(",");
+}
+
 /** Writes rows as CSV with CRLF line ends (what spreadsheet tools and Shopify import expect). */
 export function toCsv(rows: unknown[][]): string {
-  return rows.map((r) => r.map(quote).join(",")).join("\r\n") + "\r\n";
+  return rows.map(toCsvLine).join("\r\n") + "\r\n";
 }
 
 /** True when the text looks like CSV with a header row (commas on the first line, several lines). */
