@@ -306,12 +306,33 @@ export interface AudienceOptions {
   credits?: Credits;
 }
 
+export interface AudienceFixable {
+  /** Line of the CSV the contact starts on (the header is line 1). */
+  line: number;
+  /** The phone as exported. */
+  phone: string;
+  /** The E.164 number to save in Shopify. */
+  suggested: string;
+  customer_id?: string;
+  email?: string;
+  first_name?: string;
+  last_name?: string;
+}
+
 export interface AudienceReport {
+  /** Data rows read, malformed ones included. */
   rows: number;
   eligible: number;
+  /** Contacts with at least one blocker. */
+  blocked_contacts: number;
+  /** Per reason, how many contacts it blocks (a contact may count under several), largest first. */
   blocked: { reason: Reason; count: number }[];
   malformed: { line: number; error: string }[];
-  fixable: { line: number; phone: string; suggested: string }[];
+  fixable: AudienceFixable[];
+  /** Credits the eligible sends cost. */
+  cost: number;
+  /** Which export the header was recognised as. */
+  format: "shopify" | "platform";
 }
 
 export interface Version {
