@@ -32,6 +32,25 @@ pub enum Reason {
     CustomerPhoneUnverified,
     CallingCodeConflict,
     TemplateQualityLow,
+    // Meta-side reasons shared by families of error codes (meta-cloud-api.md §1.2–1.5).
+    AccessTokenInvalid,
+    PermissionDenied,
+    AccountRestricted,
+    MetaBillingIssue,
+    SenderNumberNotReady,
+    QualityRestricted,
+    InvalidRequest,
+    TemplateContentInvalid,
+    TemplateNotUsable,
+    MediaError,
+    RecipientBlocked,
+    RecipientInvalid,
+    RecipientNotInAllowedList,
+    CountryRestricted,
+    MetaExperiment,
+    FlowError,
+    GroupError,
+    SendFailed,
 }
 
 impl Reason {
@@ -155,6 +174,35 @@ pub fn for_meta_code(code: u32) -> Option<&'static Entry> {
     data::ENTRIES.iter().find(|e| e.meta_code == Some(code))
 }
 
+/// Every reason with its stable name.
+pub fn reasons() -> impl Iterator<Item = (Reason, &'static str)> {
+    data::REASON_NAMES.iter().copied()
+}
+
+/// Extra spellings users paste for a reason (already normalised, see `classify`).
+pub fn aliases() -> &'static [(&'static str, Reason)] {
+    data::ALIASES
+}
+
+impl Entry {
+    /// True when the failure blocks every send on the number or account until someone fixes
+    /// it, so a run should stop instead of failing recipient by recipient. The rule: the scope
+    /// is the phone number or the account, and the category is one no retry can cure by
+    /// itself (auth, account, billing, policy, or the workspace's own credits). Rate limits
+    /// and transient errors have the same scopes but clear on their own, so they do not count.
+    pub fn stops_all_sends(&self) -> bool {
+        matches!(self.scope, Scope::PhoneNumber | Scope::Account)
+            && matches!(
+                self.category,
+                Category::Auth
+                    | Category::Account
+                    | Category::Billing
+                    | Category::Policy
+                    | Category::Credits
+            )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,6 +218,31 @@ mod tests {
             let json = serde_json::to_value(reason).unwrap();
             assert_eq!(json, serde_json::Value::String(name.to_string()));
         }
+    }
+
+    #[test]
+    fn meta_codes_are_unique_and_reasons_named() {
+        let mut seen = std::collections::HashSet::new();
+        for e in entries() {
+            if let Some(code) = e.meta_code {
+                assert!(seen.insert(code), "duplicate entry for {code}");
+            }
+        }
+        assert_eq!(data::REASON_NAMES.len(), reasons().count());
+        let names: std::collections::HashSet<_> = reasons().map(|(_, n)| n).collect();
+        assert_eq!(
+            names.len(),
+            data::REASON_NAMES.len(),
+            "duplicate reason name"
+        );
+    }
+
+    #[test]
+    fn stop_rule_follows_scope_and_category() {
+        assert!(for_meta_code(190).unwrap().stops_all_sends());
+        assert!(for_meta_code(131042).unwrap().stops_all_sends());
+        assert!(!for_meta_code(130429).unwrap().stops_all_sends());
+        assert!(!for_meta_code(131026).unwrap().stops_all_sends());
     }
 
     #[test]
