@@ -64,7 +64,14 @@ pub fn triage(failures_json: &str) -> Result<TriageReport, InputError> {
 
 /// `checkAudience(csv, options)`.
 pub fn check_audience(csv: &str, options_json: &str) -> Result<AudienceReport, InputError> {
-    let options: AudienceOptions = from_json(options_json)?;
+    let options: AudienceOptions = from_json(options_json).map_err(|e| InputError {
+        path: format!(
+            "options{}{}",
+            if e.path.is_empty() { "" } else { "." },
+            e.path
+        ),
+        ..e
+    })?;
     audience::validate(&options)?;
     Ok(audience::check_audience(csv, &options))
 }

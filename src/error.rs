@@ -134,11 +134,34 @@ fn from_serde_message(path: String, message: &str) -> InputError {
             .collect(),
         None => Vec::new(),
     };
+    // "missing field `x`" is reported at the parent: name the field itself.
+    let path = match message
+        .strip_prefix("missing field `")
+        .and_then(|r| r.split('`').next())
+    {
+        Some(field) if path.is_empty() => field.to_string(),
+        Some(field) => format!("{path}.{field}"),
+        None => path,
+    };
     InputError {
         path,
-        message: message.to_string(),
+        // serde quotes the offending value whole: never echo megabytes back.
+        message: clip_middle(message, MAX_MESSAGE_CHARS),
         allowed,
     }
+}
+
+/// Longest error message kept; the end (serde's "expected …") survives clipping.
+const MAX_MESSAGE_CHARS: usize = 400;
+
+fn clip_middle(text: &str, max_chars: usize) -> String {
+    let count = text.chars().count();
+    if count <= max_chars {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(max_chars / 2).collect();
+    let tail: String = text.chars().skip(count - max_chars / 2).collect();
+    format!("{head}…{tail}")
 }
 
 #[cfg(test)]
@@ -182,6 +205,35 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[test]
+    fn missing_field_path_names_the_field() {
+        let err = from_json::<Outer>(r#"{"inner":{},"list":[]}"#).unwrap_err();
+        assert_eq!(err.path, "inner.kind");
+        let err = from_json::<Outer>(r#"{"list":[]}"#).unwrap_err();
+        assert_eq!(err.path, "inner");
+    }
+
+    #[test]
+    fn huge_values_are_not_echoed_whole() {
+        let json = format!(
+            r#"{{"inner":{{"kind":"{}"}},"list":[]}}"#,
+            "Z".repeat(1_000_000)
+        );
+        let err = from_json::<Outer>(&json).unwrap_err();
+        assert_eq!(err.path, "inner.kind");
+        assert!(
+            err.message.chars().count() <= MAX_MESSAGE_CHARS + 1,
+            "{}",
+            err.message.len()
+        );
+        assert!(
+            err.message.ends_with("expected `A` or `B`"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.allowed, vec!["A", "B"]);
     }
 
     #[test]
