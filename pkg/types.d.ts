@@ -39,6 +39,25 @@ export type Reason =
   | "CUSTOMER_PHONE_UNVERIFIED"
   | "CALLING_CODE_CONFLICT"
   | "TEMPLATE_QUALITY_LOW"
+  // Meta-side reasons shared by families of error codes.
+  | "ACCESS_TOKEN_INVALID"
+  | "PERMISSION_DENIED"
+  | "ACCOUNT_RESTRICTED"
+  | "META_BILLING_ISSUE"
+  | "SENDER_NUMBER_NOT_READY"
+  | "QUALITY_RESTRICTED"
+  | "INVALID_REQUEST"
+  | "TEMPLATE_CONTENT_INVALID"
+  | "TEMPLATE_NOT_USABLE"
+  | "MEDIA_ERROR"
+  | "RECIPIENT_BLOCKED"
+  | "RECIPIENT_INVALID"
+  | "RECIPIENT_NOT_IN_ALLOWED_LIST"
+  | "COUNTRY_RESTRICTED"
+  | "META_EXPERIMENT"
+  | "FLOW_ERROR"
+  | "GROUP_ERROR"
+  | "SEND_FAILED"
   // Reasons may be added (never renamed): accept any string without losing the known names.
   | (string & {});
 
@@ -229,11 +248,12 @@ export type WebhookEvent =
       timestamp: Rfc3339 | null;
       phone_number_id: string | null;
       type: string;
+      /** `text.body`, or the text of the tapped button. */
       text?: string;
       /** The text is a STOP-style opt-out keyword. */
       opt_out: boolean;
       /** The text is a START-style opt-in keyword. */
-      opt_in?: boolean;
+      opt_in: boolean;
       classification?: Classification;
     }
   | {
@@ -250,8 +270,13 @@ export type WebhookEvent =
       template_id: string | null;
       name: string | null;
       language: string | null;
+      /** Meta's `event`: the new status, e.g. `APPROVED`, `PAUSED`, `DISABLED`, `REJECTED`. */
       status: string;
+      /** Meta's `reason` (`NONE` is reported as null). */
       reason: string | null;
+      /** Meta's `message_template_category`, when sent. */
+      category?: string;
+      /** Entry `time` (Unix seconds) as RFC 3339. */
       timestamp: Rfc3339 | null;
     }
   | {
@@ -277,7 +302,8 @@ export interface TriageGroup {
   recipients: number;
   first_seen: Rfc3339 | null;
   last_seen: Rfc3339 | null;
-  /** True when the scope stops every send on the number or account until fixed. */
+  /** Every send on the number or account fails until fixed: scope `phone_number`/`account`
+   * and category `auth`, `account`, `billing`, `policy` or `credits`. Stop the run. */
   stops_all_sends: boolean;
   next_action: string;
   classification: Classification;
@@ -287,14 +313,21 @@ export interface RetryTarget {
   recipient: string;
   reason: Reason;
   meta_code?: number;
-  /** For `later`: the earliest time a retry can succeed, when known. */
-  retry_at?: Rfc3339 | null;
+  /** For `later`: the earliest time a retry can succeed (failure time + the entry's
+   * `after_seconds`); absent when it depends on a fix (token, template, number). */
+  retry_at?: Rfc3339;
 }
 
 export interface TriageReport {
+  /** Failures counted. */
   total: number;
+  /** Items that reported no failure (delivered/read statuses, inbound messages, preference and
+   * template updates, invalid webhook parts). */
+  ignored: number;
   groups: TriageGroup[];
+  /** One line a merchant can act on. */
   summary: string;
+  /** Each recipient once, in the most restrictive list of its failures (never > later > now). */
   retry: { now: RetryTarget[]; later: RetryTarget[]; never: RetryTarget[] };
 }
 
