@@ -402,3 +402,38 @@ fn gate_and_classifier_share_the_vocabulary() {
         "base entry carries the seed's inbox guidance"
     );
 }
+
+mod never_panics {
+    use proptest::prelude::*;
+    use sendgate::api;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn any_text(s in ".{0,200}") {
+            let c = api::classify_failure_text(&s);
+            prop_assert!(!c.entry.title.is_empty());
+            let _ = api::classify_failure_json(&s);
+            let _ = api::classify_webhook(&s);
+        }
+
+        #[test]
+        fn any_prefix_of_a_webhook_body(cut in 0usize..2000) {
+            let body = include_str!("fixtures/status_failed_131049.json");
+            let end = cut.min(body.len());
+            let events = api::classify_webhook(&body[..end]);
+            prop_assert!(!events.is_empty());
+        }
+
+        #[test]
+        fn codes_of_any_size(code in any::<u64>()) {
+            let c = api::classify_failure_json(&code.to_string());
+            if let Ok(small) = u32::try_from(code) {
+                if sendgate::catalog::for_meta_code(small).is_some() {
+                    prop_assert_eq!(c.entry.meta_code, Some(small));
+                }
+            }
+        }
+    }
+}

@@ -233,3 +233,30 @@ fn a_three_megabyte_body() {
     // Generous for unoptimised test builds; the release figure is in the report.
     assert!(took.as_secs_f64() < 5.0, "{took:?}");
 }
+
+/// `cargo test --release --test webhook -- --ignored --nocapture`: where the time goes.
+#[test]
+#[ignore]
+fn three_megabytes_profile() {
+    let status = |i: usize| {
+        json!({"id": format!("wamid.{i:020}"), "status": if i % 3 == 0 { "failed" } else { "delivered" },
+               "timestamp": "1751142888", "recipient_id": format!("1650555{i:06}"),
+               "pricing": {"billable": true, "pricing_model": "PMP", "type": "regular", "category": "marketing"},
+               "errors": if i % 3 == 0 { json!([{"code": 131026, "title": "Message Undeliverable",
+                   "error_data": {"details": "Message Undeliverable."}}]) } else { json!(null) }})
+    };
+    let statuses: Vec<Value> = (0..12_700).map(status).collect();
+    let body = json!({"entry": [{"changes": [{"field": "messages", "value": {"statuses": statuses}}]}]}).to_string();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let v: Value = serde_json::from_str(&body).unwrap();
+        let parse = t.elapsed();
+        let t = Instant::now();
+        let ev = sendgate::webhook::classify_webhook_value(&v);
+        let walk = t.elapsed();
+        let t = Instant::now();
+        drop(v);
+        let free = t.elapsed();
+        eprintln!("parse {parse:?}, walk {walk:?} ({} events), drop {free:?}", ev.len());
+    }
+}
