@@ -5,8 +5,12 @@
 //! `phone_calling_code` supplies it; neither → `CUSTOMER_IS_MISSING_CALLING_CODE`, with a
 //! suggested E.164 from `phone_country_code` (never used to send).
 
+use std::sync::Arc;
+
 use phonenumber::metadata::{Database, Metadata};
 use phonenumber::{country, PhoneNumber, Type};
+
+pub mod meta;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Reason;
@@ -85,10 +89,6 @@ impl PhoneReport {
     }
 }
 
-fn database() -> &'static Database {
-    &phonenumber::metadata::DATABASE
-}
-
 /// Digits and a leading `+`, from whatever was typed: full-width and other Unicode decimal
 /// digits become ASCII; separators, bidi marks and letters are dropped; an extension is cut.
 fn clean(input: &str) -> String {
@@ -128,7 +128,7 @@ pub fn parse_calling_code(text: &str) -> Option<u16> {
         return None;
     }
     let code: u16 = t.parse().ok()?;
-    database().region(&code).map(|_| code)
+    meta::known_code(code).then_some(code)
 }
 
 /// ISO 3166-1 alpha-2, case-insensitive, when the metadata knows the region.
@@ -137,15 +137,30 @@ pub fn parse_region(text: &str) -> Option<country::Id> {
     if t.len() != 2 {
         return None;
     }
-    let id: country::Id = t.parse().ok()?;
-    database().by_id(id.as_ref()).map(|_| id)
+    meta::region_code(&t)?;
+    t.parse().ok()
 }
 
 fn main_region_for(code: u16) -> Option<country::Id> {
-    database()
-        .region(&code)?
-        .into_iter()
-        .find_map(|r| r.parse::<country::Id>().ok())
+    meta::main_region(code)?.parse::<country::Id>().ok()
+}
+
+/// Most digits a phone number can have: a 3-digit calling code and libphonenumber's longest
+/// national number (17). Longer input is refused before the parser sees it.
+const MAX_DIGITS: usize = 20;
+
+/// Parse digits that carry their calling code (`+` already stripped) with that code's database.
+fn parse_international(rest: &str) -> Option<(PhoneNumber, Arc<Database>)> {
+    let code = meta::code_prefix(rest)?;
+    let db = meta::database(code)?;
+    let number = phonenumber::parse_with(&db, None, format!("+{rest}")).ok()?;
+    (number.code().value() == code).then_some((number, db))
+}
+
+/// Parse national digits as a number of `region` (which must share `db`'s calling code).
+fn parse_national(db: &Database, region: country::Id, digits: &str) -> Option<PhoneNumber> {
+    db.by_id(region.as_ref())?;
+    phonenumber::parse_with(db, Some(region), digits).ok()
 }
 
 /// Analyse one phone as the gate needs it. Never panics.
@@ -174,36 +189,48 @@ pub fn analyze(input: &PhoneInput) -> PhoneReport {
         return report;
     }
 
-    // Where does the calling code come from?
-    let international = if let Some(rest) = digits.strip_prefix('+') {
-        Some(format!("+{rest}"))
-    } else {
-        digits.strip_prefix("00").map(|rest| format!("+{rest}"))
-    };
+    if digits.trim_start_matches('+').len() > MAX_DIGITS {
+        report.findings.push(finding(
+            Reason::CustomerPhoneInvalid,
+            format!(
+                "`{}` has more digits than any phone number (E.164 allows 15).",
+                clip(raw, 40)
+            ),
+            Some("contact.phone"),
+        ));
+        return report;
+    }
 
-    let parsed = if let Some(intl) = &international {
+    // Where does the calling code come from?
+    let international = digits
+        .strip_prefix('+')
+        .or_else(|| digits.strip_prefix("00"));
+
+    let parsed = if let Some(rest) = international {
         report.assumed = Some(Assumed::InternationalPrefix);
-        phonenumber::parse(None, intl).ok()
+        parse_international(rest)
     } else if let Some(code) = calling_code {
         report.assumed = Some(Assumed::CallingCodeField);
         // Parse as a national number of that calling code's region, so a trunk prefix is dropped;
         // prefer the contact's country when it shares the calling code (US vs CA, GB vs GG…).
         let region = region_hint
-            .filter(|r| database().by_id(r.as_ref()).map(|m| m.country_code()) == Some(code))
+            .filter(|r| meta::region_code(r.as_ref()) == Some(code))
             .or_else(|| main_region_for(code));
-        match region {
-            Some(region) => phonenumber::parse(Some(region), &digits)
-                .ok()
+        let national = region.and_then(|region| {
+            let db = meta::database(code)?;
+            parse_national(&db, region, &digits)
                 .filter(|n| n.code().value() == code)
-                .or_else(|| phonenumber::parse(None, format!("+{code}{digits}")).ok()),
-            None => phonenumber::parse(None, format!("+{code}{digits}")).ok(),
-        }
+                .map(|n| (n, db))
+        });
+        national.or_else(|| parse_international(&format!("{code}{digits}")))
     } else {
         // No calling code anywhere: the send fails. Suggest one from the country, if known.
-        let suggestion = region_hint
-            .and_then(|r| phonenumber::parse(Some(r), &digits).ok())
-            .filter(|n| is_possible(n))
-            .map(|n| e164(&n));
+        let suggestion = region_hint.and_then(|r| {
+            let db = meta::database(meta::region_code(r.as_ref())?)?;
+            let number = parse_national(&db, r, &digits)?;
+            let facts = classify(&db, &number);
+            facts.possible.then(|| e164(&number))
+        });
         report.suggested = suggestion.clone();
         let message = match (&suggestion, region_hint) {
             (Some(s), Some(r)) => format!(
@@ -235,7 +262,7 @@ pub fn analyze(input: &PhoneInput) -> PhoneReport {
         return report;
     };
 
-    let Some(number) = parsed else {
+    let Some((number, db)) = parsed else {
         report.findings.push(finding(
             Reason::CustomerPhoneInvalid,
             format!("`{}` cannot be read as a phone number.", clip(raw, 40)),
@@ -245,13 +272,14 @@ pub fn analyze(input: &PhoneInput) -> PhoneReport {
     };
 
     let code = number.code().value();
+    let facts = classify(&db, &number);
     report.calling_code = Some(code.to_string());
     report.national_number = Some(national_digits(&number));
-    report.region = number.country().id().map(|id| id.as_ref().to_string());
-    report.possible = is_possible(&number);
-    report.valid = report.possible && number.is_valid();
+    report.region = facts.region.map(str::to_string);
+    report.possible = facts.possible;
+    report.valid = facts.possible && facts.number_type != Type::Unknown;
     report.number_type = if report.valid {
-        Some(type_name(number.number_type(database())))
+        Some(type_name(facts.number_type))
     } else {
         None
     };
@@ -298,10 +326,6 @@ pub fn analyze(input: &PhoneInput) -> PhoneReport {
     report
 }
 
-fn number_metadata(number: &PhoneNumber) -> Option<&'static Metadata> {
-    number.metadata(database())
-}
-
 fn national_digits(number: &PhoneNumber) -> String {
     // Italian-style leading zeros are part of the national number.
     let zeros = "0".repeat(number.national().zeros() as usize);
@@ -312,13 +336,88 @@ fn e164(number: &PhoneNumber) -> String {
     format!("+{}{}", number.code().value(), national_digits(number))
 }
 
+/// What the metadata says about a parsed number.
+struct Facts<'d> {
+    /// The region whose ranges the number falls in (`None` if none of its calling code's).
+    region: Option<&'d str>,
+    possible: bool,
+    number_type: Type,
+}
+
+/// Region, possibility and type of a number, as libphonenumber decides them: the region is the
+/// first of the calling code's regions whose leading digits match (or, without leading digits,
+/// whose ranges contain the number); the type is the first matching descriptor in
+/// libphonenumber's order. The national number keeps Italian-style leading zeros.
+fn classify<'d>(db: &'d Database, number: &PhoneNumber) -> Facts<'d> {
+    let national = national_digits(number);
+    let regions = db.by_code(&number.code().value()).unwrap_or_default();
+    let found = if regions.len() == 1 {
+        Some((regions[0], None))
+    } else {
+        regions.iter().find_map(|m| match m.leading_digits() {
+            Some(leading) => leading.is_match(&national).then_some((*m, None)),
+            None => {
+                let t = number_type(m, &national);
+                (t != Type::Unknown).then_some((*m, Some(t)))
+            }
+        })
+    };
+    // Possible is a length question: ask the number's region, else the calling code's main one.
+    let length_meta = found.map(|(m, _)| m).or_else(|| regions.first().copied());
+    let possible = length_meta.is_some_and(|m| is_possible(m, national.len()));
+    let (region, number_type) = match found {
+        Some((m, Some(t))) => (Some(m), t),
+        Some((m, None)) => (Some(m), number_type(m, &national)),
+        None => (None, Type::Unknown),
+    };
+    Facts {
+        region: region.map(|m| m.id()).filter(|id| id.len() == 2),
+        possible,
+        number_type,
+    }
+}
+
+/// libphonenumber's number type order (`getNumberTypeHelper`).
+fn number_type(meta: &Metadata, national: &str) -> Type {
+    let d = meta.descriptors();
+    if !d.general().is_match(national) {
+        return Type::Unknown;
+    }
+    let ordered = [
+        (d.premium_rate(), Type::PremiumRate),
+        (d.toll_free(), Type::TollFree),
+        (d.shared_cost(), Type::SharedCost),
+        (d.voip(), Type::Voip),
+        (d.personal_number(), Type::PersonalNumber),
+        (d.pager(), Type::Pager),
+        (d.uan(), Type::Uan),
+        (d.voicemail(), Type::Voicemail),
+    ];
+    for (desc, t) in ordered {
+        if desc.is_some_and(|desc| desc.is_match(national)) {
+            return t;
+        }
+    }
+    let same = match (d.fixed_line(), d.mobile()) {
+        (Some(f), Some(m)) => f.national_number().as_str() == m.national_number().as_str(),
+        _ => false,
+    };
+    if d.fixed_line().is_some_and(|f| f.is_match(national)) {
+        if same || d.mobile().is_some_and(|m| m.is_match(national)) {
+            return Type::FixedLineOrMobile;
+        }
+        return Type::FixedLine;
+    }
+    if !same && d.mobile().is_some_and(|m| m.is_match(national)) {
+        return Type::Mobile;
+    }
+    Type::Unknown
+}
+
 /// Possible = the national number's length is one a number type of the region allows. The
 /// metadata keeps lengths per type (the general descriptor often has none), so take the union.
-fn is_possible(number: &PhoneNumber) -> bool {
-    let length = national_digits(number).len() as u16;
-    let Some(meta) = number_metadata(number) else {
-        return false;
-    };
+fn is_possible(meta: &Metadata, length: usize) -> bool {
+    let length = length as u16;
     let d = meta.descriptors();
     [
         Some(d.general()),
