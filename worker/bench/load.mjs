@@ -36,7 +36,8 @@ async function run(count, concurrency, fn) {
         const i = next++;
         if (i >= count) return;
         const start = performance.now();
-        const status = await fn(i);
+        // A transport error is counted, not fatal: the report says how many there were.
+        const status = await fn(i).catch((e) => `client error ${e.cause?.code ?? e.message}`);
         latencies[i] = performance.now() - start;
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
       }
@@ -103,7 +104,10 @@ try {
   console.log(`workerd CPU:       ${f(cpu)} s total, ${f((cpu * 1000) / COUNT)} ms per gated send (includes its status webhook)`);
   console.log(`outcomes recorded: ${stats.sends} of ${COUNT} requests sent ${JSON.stringify(stats.outcomes)}; Meta calls via worker: ${stack.sandbox.calls.length - COUNT}`);
   console.log(`credits:           balance ${credits.balance}, reserved ${credits.reserved}, debited ${credits.debited}`);
-  if (stats.sends !== COUNT) process.exitCode = 1;
+  if (stats.sends !== COUNT) {
+    console.log(`--- wrangler output (tail) ---\n${stack.output().slice(-3000)}`);
+    process.exitCode = 1;
+  }
 } finally {
   await stack.stop();
 }

@@ -60,18 +60,31 @@ export class AccountDO extends DurableObject<Env> {
     };
   }
 
+  /** What a send needs from here in one round trip: the template's status and a throughput
+   *  token (given back with `refund` if the send doesn't go out). */
+  gate(template: { name: string; language: string } | null, phoneNumberId: string, mps: number) {
+    return {
+      template: template ? this.getTemplateStatus(template.name, template.language) : null,
+      throughput: this.take(phoneNumberId, mps, 1),
+    };
+  }
+
+  refund(phoneNumberId: string, mps: number): void {
+    this.take(phoneNumberId, mps, -1);
+  }
+
   /** Per-number throughput: a bucket of one second's worth of messages, refilled at `mps`. */
-  acquire(phoneNumberId: string, mps: number): { ok: boolean; retry_after: number } {
+  private take(phoneNumberId: string, mps: number, n: number): { ok: boolean; retry_after: number } {
     const now = Date.now();
     const row = this.sql.exec("SELECT tokens, at FROM buckets WHERE phone_number_id = ?", phoneNumberId).toArray()[0];
     const capacity = Math.max(1, mps);
     let tokens = row ? Number(row.tokens) + ((now - Number(row.at)) / 1000) * mps : capacity;
     tokens = Math.min(capacity, tokens);
-    if (tokens < 1) return { ok: false, retry_after: Math.max(1, Math.ceil((1 - tokens) / mps)) };
+    if (tokens < n) return { ok: false, retry_after: Math.max(1, Math.ceil((n - tokens) / mps)) };
     this.sql.exec(
       "INSERT INTO buckets (phone_number_id, tokens, at) VALUES (?, ?, ?) ON CONFLICT (phone_number_id) DO UPDATE SET tokens = excluded.tokens, at = excluded.at",
       phoneNumberId,
-      tokens - 1,
+      Math.min(capacity, tokens - n),
       now,
     );
     return { ok: true, retry_after: 0 };

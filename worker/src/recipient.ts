@@ -156,24 +156,30 @@ export class RecipientDO extends DurableObject<Env> {
     this.raise(key, column, at);
   }
 
-  noteSentTo(key: string, waId: string | null): void {
-    this.noteWaId(key, waId);
+  /** What a send needs from here in one round trip: the state and a pair-rate token (given
+   *  back with `refundPair` if the send doesn't go out). */
+  gate(key: string, phoneNumberId: string, intervalSeconds: number, burst: number) {
+    return { state: this.getState(key), pair: this.takePair(key, phoneNumberId, intervalSeconds, burst, 1) };
+  }
+
+  refundPair(key: string, phoneNumberId: string, intervalSeconds: number, burst: number): void {
+    this.takePair(key, phoneNumberId, intervalSeconds, burst, -1);
   }
 
   /** Pair rate limit as a token bucket: `burst` messages at once, then one per `interval` s. */
-  acquirePair(key: string, phoneNumberId: string, intervalSeconds: number, burst: number): { ok: boolean; retry_after: number } {
+  private takePair(key: string, phoneNumberId: string, intervalSeconds: number, burst: number, n: number) {
     const now = Date.now();
     const row = this.sql.exec("SELECT tokens, at FROM pair WHERE key = ? AND phone_number_id = ?", key, phoneNumberId).toArray()[0];
     let tokens = row ? Number(row.tokens) + (now - Number(row.at)) / 1000 / intervalSeconds : burst;
     tokens = Math.min(burst, tokens);
-    if (tokens < 1) {
-      return { ok: false, retry_after: Math.max(1, Math.ceil((1 - tokens) * intervalSeconds)) };
+    if (tokens < n) {
+      return { ok: false, retry_after: Math.max(1, Math.ceil((n - tokens) * intervalSeconds)) };
     }
     this.sql.exec(
       "INSERT INTO pair (key, phone_number_id, tokens, at) VALUES (?, ?, ?, ?) ON CONFLICT (key, phone_number_id) DO UPDATE SET tokens = excluded.tokens, at = excluded.at",
       key,
       phoneNumberId,
-      tokens - 1,
+      Math.min(burst, tokens - n),
       now,
     );
     return { ok: true, retry_after: 0 };

@@ -6,9 +6,9 @@ import { checkSend } from "sendgate";
 import type { Classification, SendRequest, Verdict, WebhookEvent } from "sendgate";
 import { config, type Env } from "./env";
 import { errorBody, inputErrorAnswer, isInputError, toMs, type Answer } from "./http";
+import type { TemplateStatus } from "./account";
 import { forward, metaBody } from "./meta";
 import { recipientKeyOfWaId, recipientStub, recipientVariants, type RecipientState, type SignalKind } from "./recipient";
-import type { TemplateStatus } from "./account";
 
 export interface SendCommand {
   workspace: string;
@@ -208,28 +208,31 @@ export class WorkspaceDO extends DurableObject<Env> {
 
   // ---- check and send ------------------------------------------------------------------------
 
-  private async edgeState(req: SendRequest) {
+  private recipientKey(req: SendRequest): string | null {
     const contact = isObj(req.contact) ? req.contact : null;
-    const key = contact && (typeof contact.phone === "string" || contact.phone === null)
-      ? (recipientVariants({
-          phone: contact.phone,
-          phone_country_code: typeof contact.phone_country_code === "string" ? contact.phone_country_code : null,
-          phone_calling_code: typeof contact.phone_calling_code === "string" ? contact.phone_calling_code : null,
-        })[0] ?? null)
-      : null;
-    const tpl = templateRef(req);
-    const recipient = key ? recipientStub(this.env, key) : null;
-    const account = this.env.ACCOUNT.get(this.env.ACCOUNT.idFromName("account"));
-    const [edge, template] = await Promise.all([
-      recipient ? recipient.getState(key!) : null,
-      tpl ? account.getTemplateStatus(tpl.name, tpl.language) : null,
-    ]);
-    return { key, recipient, account, edge: edge as RecipientState | null, template: template as TemplateStatus | null };
+    if (!contact || !(typeof contact.phone === "string" || contact.phone === null)) return null;
+    const text = (v: unknown) => (typeof v === "string" ? v : null);
+    return (
+      recipientVariants({
+        phone: contact.phone,
+        phone_country_code: text(contact.phone_country_code),
+        phone_calling_code: text(contact.phone_calling_code),
+      })[0] ?? null
+    );
+  }
+
+  private account() {
+    return this.env.ACCOUNT.get(this.env.ACCOUNT.idFromName("account"));
   }
 
   /** Dry run: the verdict a send would get now, nothing reserved or sent. */
   async check(req: SendRequest): Promise<Answer> {
-    const { edge, template } = await this.edgeState(req);
+    const key = this.recipientKey(req);
+    const tpl = templateRef(req);
+    const [edge, template] = await Promise.all([
+      key ? recipientStub(this.env, key).getState(key) : null,
+      tpl ? this.account().getTemplateStatus(tpl.name, tpl.language) : null,
+    ]);
     const now = typeof req.now === "string" ? req.now : new Date().toISOString();
     try {
       const verdict = checkSend(mergeEdge(req, edge, template, { balance: this.available() }, now));
@@ -335,26 +338,42 @@ export class WorkspaceDO extends DurableObject<Env> {
 
   private async gateAndForward(cmd: SendCommand, sendId: string): Promise<{ answer: Answer; store: boolean }> {
     const cfg = config(this.env);
-    const { key, recipient, account, edge, template } = await this.edgeState(cmd.request);
+    const key = this.recipientKey(cmd.request);
+    const pnid = cmd.phone_number_id;
+    const mps = cfg.throughputByNumber[pnid] ?? cfg.throughputMps;
+    const recipient = key ? recipientStub(this.env, key) : null;
+    const account = this.account();
+    // One parallel round trip for edge state and both rate-limit tokens; tokens are given back
+    // below when the send doesn't go out, so blocked sends never count against the limits.
+    const [r, a] = await Promise.all([
+      recipient ? recipient.gate(key!, pnid, cfg.pairIntervalSeconds, cfg.pairBurst) : null,
+      account.gate(templateRef(cmd.request), pnid, mps),
+    ]);
+    const refund = (pair: boolean, throughput: boolean) =>
+      Promise.all([
+        pair && r?.pair.ok ? recipient!.refundPair(key!, pnid, cfg.pairIntervalSeconds, cfg.pairBurst) : null,
+        throughput && a.throughput.ok ? account.refund(pnid, mps) : null,
+      ]);
     const nowIso = new Date().toISOString();
     let merged: SendRequest;
     let verdict: Verdict;
     try {
-      merged = mergeEdge(cmd.request, edge, template, { balance: this.available() }, nowIso);
+      merged = mergeEdge(cmd.request, r?.state ?? null, a.template, { balance: this.available() }, nowIso);
       verdict = checkSend(merged);
     } catch (e) {
+      await refund(true, true);
       if (isInputError(e)) return { answer: inputErrorAnswer(e), store: false };
       throw e;
     }
-    if (!verdict.eligible) return { answer: this.blocked(cmd, sendId, key, verdict), store: true };
+    if (!verdict.eligible) {
+      await refund(true, true);
+      return { answer: this.blocked(cmd, sendId, key, verdict), store: true };
+    }
 
-    const [number, pair] = await Promise.all([
-      account.acquire(cmd.phone_number_id, cfg.throughputByNumber[cmd.phone_number_id] ?? cfg.throughputMps),
-      recipient!.acquirePair(key!, cmd.phone_number_id, cfg.pairIntervalSeconds, cfg.pairBurst),
-    ]);
-    if (!number.ok || !pair.ok) {
-      const retryAfter = Math.max(number.retry_after, pair.retry_after);
-      const limit = !number.ok ? "phone_number_throughput" : "pair_rate";
+    if (!a.throughput.ok || !r!.pair.ok) {
+      await refund(true, true);
+      const retryAfter = Math.max(a.throughput.retry_after, r!.pair.retry_after);
+      const limit = !a.throughput.ok ? "phone_number_throughput" : "pair_rate";
       this.recordSend(sendId, cmd, { outcome: "rate_limited", http_status: 429, recipient: key, to_e164: verdict.to, reason: limit });
       // Not stored for idempotency: the caller retries the same key after Retry-After.
       return {
@@ -376,6 +395,7 @@ export class WorkspaceDO extends DurableObject<Env> {
       });
       if (!reserved) {
         // Another send took the last credits while this one waited on the limits: gate again.
+        await refund(true, true);
         const again = checkSend({ ...merged, credits: { balance: this.available(), cost } });
         return { answer: this.blocked(cmd, sendId, key, again), store: true };
       }
@@ -387,11 +407,6 @@ export class WorkspaceDO extends DurableObject<Env> {
     const result = await forward(cfg, cmd.phone_number_id, body);
     if (result.ok) {
       this.recordSend(sendId, cmd, { outcome: "accepted", http_status: 200, wamid: result.wamid, wa_id: result.wa_id, attempts: result.attempts });
-      try {
-        await recipient!.noteSentTo(key!, result.wa_id);
-      } catch {
-        // the wa_id is also kept on the send; the recipient's list is informational
-      }
       return {
         answer: {
           status: 200,
