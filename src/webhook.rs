@@ -7,11 +7,11 @@
 //! are ignored.
 
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::classify::{self, Classification};
 use crate::error::MAX_INPUT_BYTES;
-use crate::model::{clip, Timestamp};
+use crate::model::Timestamp;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -126,8 +126,14 @@ pub fn classify_webhook_text(body: &str) -> Vec<WebhookEvent> {
             ),
         )];
     }
-    match serde_json::from_str::<Value>(body) {
-        Ok(v) => classify_webhook_value(&v),
+    // Typed, borrowing and lenient (see `raw`): no JSON tree is built for the parts we skip,
+    // which is what keeps a 3 MB body fast.
+    match serde_json::from_str::<raw::Obj<raw::Top>>(body) {
+        Ok(raw::Obj::Ok(top)) => read_top(top),
+        Ok(raw::Obj::Not) => vec![invalid(
+            String::new(),
+            "expected a webhook object with `entry[]`".into(),
+        )],
         Err(e) => {
             let what = if e.is_eof() {
                 "the body is truncated"
@@ -139,50 +145,9 @@ pub fn classify_webhook_text(body: &str) -> Vec<WebhookEvent> {
     }
 }
 
-/// A parsed webhook body. Also accepts a single `entry`, `change` or `value` object.
+/// A parsed webhook body (e.g. one item of a triage input).
 pub fn classify_webhook_value(body: &Value) -> Vec<WebhookEvent> {
-    let mut out = Vec::new();
-    let Some(map) = body.as_object() else {
-        out.push(invalid(
-            String::new(),
-            "expected a webhook object with `entry[]`".into(),
-        ));
-        return out;
-    };
-    if let Some(entries) = map.get("entry") {
-        match entries.as_array() {
-            Some(list) => {
-                for (i, e) in list.iter().enumerate() {
-                    read_entry(e, &format!("entry[{i}]"), &mut out);
-                }
-            }
-            None => out.push(invalid("entry".into(), "expected an array".into())),
-        }
-    } else if map.contains_key("changes") {
-        read_entry(body, "", &mut out);
-    } else if map.contains_key("value") {
-        read_change(body, "", None, &mut out);
-    } else if is_value(map) {
-        read_value(map, "", "messages", None, &mut out);
-    } else {
-        out.push(invalid(
-            String::new(),
-            "expected a webhook object with `entry[]`".into(),
-        ));
-    }
-    out
-}
-
-fn is_value(map: &Map<String, Value>) -> bool {
-    [
-        "statuses",
-        "messages",
-        "errors",
-        "user_preferences",
-        "event",
-    ]
-    .iter()
-    .any(|k| map.contains_key(*k))
+    classify_webhook_text(&body.to_string())
 }
 
 fn invalid(path: String, error: String) -> WebhookEvent {
@@ -197,197 +162,292 @@ fn join(base: &str, field: &str) -> String {
     }
 }
 
-fn read_entry(entry: &Value, path: &str, out: &mut Vec<WebhookEvent>) {
-    let Some(map) = entry.as_object() else {
-        out.push(invalid(path.to_string(), "expected an object".into()));
+fn read_top(top: raw::Top) -> Vec<WebhookEvent> {
+    let mut out = Vec::new();
+    match (top.entry, top.changes, top.value) {
+        (Some(entries), _, _) => match entries {
+            raw::List::Ok(list) => {
+                for (i, e) in list.into_iter().enumerate() {
+                    read_entry(e, || format!("entry[{i}]"), &mut out);
+                }
+            }
+            raw::List::Not => out.push(invalid("entry".into(), "expected an array".into())),
+        },
+        // A single entry or a single change, as some tools forward them.
+        (None, Some(changes), _) => read_changes(
+            changes,
+            String::new(),
+            top.time.as_ref().and_then(unix_time),
+            &mut out,
+        ),
+        (None, None, Some(value)) => read_change(
+            raw::Obj::Ok(raw::Change {
+                field: top.field,
+                value: Some(value),
+            }),
+            String::new,
+            None,
+            &mut out,
+        ),
+        (None, None, None) => out.push(invalid(
+            String::new(),
+            "expected a webhook object with `entry[]`".into(),
+        )),
+    }
+    out
+}
+
+fn read_entry(entry: raw::Obj<raw::Entry>, path: impl Fn() -> String, out: &mut Vec<WebhookEvent>) {
+    let raw::Obj::Ok(entry) = entry else {
+        out.push(invalid(path(), "expected an object".into()));
         return;
     };
     // Template and account webhooks carry their time on the entry, not in the value.
-    let time = map.get("time").and_then(unix_time);
-    match map.get("changes") {
-        Some(Value::Array(changes)) => {
-            for (i, c) in changes.iter().enumerate() {
-                read_change(c, &join(path, &format!("changes[{i}]")), time, out);
-            }
-        }
-        Some(_) => out.push(invalid(join(path, "changes"), "expected an array".into())),
-        None => out.push(invalid(join(path, "changes"), "missing".into())),
+    let time = entry.time.as_ref().and_then(unix_time);
+    match entry.changes {
+        Some(changes) => read_changes(changes, path(), time, out),
+        None => out.push(invalid(join(&path(), "changes"), "missing".into())),
     }
 }
 
-fn read_change(change: &Value, path: &str, time: Option<Timestamp>, out: &mut Vec<WebhookEvent>) {
-    let Some(map) = change.as_object() else {
-        out.push(invalid(path.to_string(), "expected an object".into()));
+fn read_changes(
+    changes: raw::List<raw::Obj<raw::Change>>,
+    path: String,
+    time: Option<Timestamp>,
+    out: &mut Vec<WebhookEvent>,
+) {
+    match changes {
+        raw::List::Ok(list) => {
+            for (i, c) in list.into_iter().enumerate() {
+                read_change(c, || join(&path, &format!("changes[{i}]")), time, out);
+            }
+        }
+        raw::List::Not => out.push(invalid(join(&path, "changes"), "expected an array".into())),
+    }
+}
+
+fn read_change(
+    change: raw::Obj<raw::Change>,
+    path: impl Fn() -> String,
+    time: Option<Timestamp>,
+    out: &mut Vec<WebhookEvent>,
+) {
+    let raw::Obj::Ok(change) = change else {
+        out.push(invalid(path(), "expected an object".into()));
         return;
     };
-    let field = map
-        .get("field")
-        .and_then(Value::as_str)
+    let field = change
+        .field
+        .as_ref()
+        .and_then(raw::Leaf::as_str)
         .unwrap_or("messages");
-    match map.get("value") {
-        Some(Value::Object(value)) => read_value(value, &join(path, "value"), field, time, out),
-        Some(_) => out.push(invalid(join(path, "value"), "expected an object".into())),
-        None => out.push(invalid(join(path, "value"), "missing".into())),
+    match change.value {
+        Some(raw::Obj::Ok(value)) => read_value(value, || join(&path(), "value"), field, time, out),
+        Some(raw::Obj::Not) => {
+            out.push(invalid(join(&path(), "value"), "expected an object".into()))
+        }
+        None => out.push(invalid(join(&path(), "value"), "missing".into())),
     }
 }
 
 fn read_value(
-    value: &Map<String, Value>,
-    path: &str,
+    value: raw::Value,
+    path: impl Fn() -> String,
     field: &str,
     time: Option<Timestamp>,
     out: &mut Vec<WebhookEvent>,
 ) {
     if field == "message_template_status_update" {
-        out.push(template_status(value, time));
+        out.push(template_status(&value, time));
         return;
     }
-    let phone_number_id = value
-        .get("metadata")
-        .and_then(|m| m.get("phone_number_id"))
-        .and_then(text_of);
-    let contacts = value.get("contacts").and_then(Value::as_array);
-    for_each(value, "statuses", path, out, |item, p, out| {
+    let phone_number_id = match &value.metadata {
+        Some(raw::Obj::Ok(m)) => m.phone_number_id.as_ref().and_then(raw::Leaf::text),
+        _ => None,
+    };
+    let contacts: &[raw::Obj<raw::Contact>] = match &value.contacts {
+        Some(raw::List::Ok(list)) => list,
+        _ => &[],
+    };
+    for_each(value.statuses, "statuses", &path, out, |item, p, out| {
         out.push(status(item, p, &phone_number_id))
     });
-    for_each(value, "messages", path, out, |item, p, out| {
+    for_each(value.messages, "messages", &path, out, |item, p, out| {
         out.push(inbound(item, p, &phone_number_id, contacts))
     });
-    for_each(value, "user_preferences", path, out, |item, _, out| {
-        out.push(preference(item, &phone_number_id))
-    });
-    for_each(value, "errors", path, out, |item, _, out| {
-        out.push(WebhookEvent::AccountError(AccountError {
-            phone_number_id: phone_number_id.clone(),
-            timestamp: item.get("timestamp").and_then(unix_time).or(time),
-            classification: classify::classify_value(&Value::Object(item.clone())),
-        }))
-    });
-}
-
-/// Calls `f` on each object of `value[key]`; anything else becomes an `invalid` event.
-fn for_each(
-    value: &Map<String, Value>,
-    key: &str,
-    path: &str,
-    out: &mut Vec<WebhookEvent>,
-    mut f: impl FnMut(&Map<String, Value>, String, &mut Vec<WebhookEvent>),
-) {
-    match value.get(key) {
-        None | Some(Value::Null) => {}
-        Some(Value::Array(items)) => {
-            for (i, item) in items.iter().enumerate() {
-                let p = join(path, &format!("{key}[{i}]"));
-                match item.as_object() {
-                    Some(obj) => f(obj, p, out),
-                    None => out.push(invalid(p, "expected an object".into())),
+    for_each(
+        value.user_preferences,
+        "user_preferences",
+        &path,
+        out,
+        |item, _, out| out.push(preference(item, &phone_number_id)),
+    );
+    match value.errors {
+        None => {}
+        Some(raw::List::Not) => {
+            out.push(invalid(join(&path(), "errors"), "expected an array".into()))
+        }
+        Some(raw::List::Ok(errors)) => {
+            for (i, e) in errors.iter().enumerate() {
+                match e {
+                    Value::Object(obj) => out.push(WebhookEvent::AccountError(AccountError {
+                        phone_number_id: phone_number_id.clone(),
+                        timestamp: obj.get("timestamp").and_then(unix_time_value).or(time),
+                        classification: classify::classify_value(e),
+                    })),
+                    _ => out.push(invalid(
+                        join(&path(), &format!("errors[{i}]")),
+                        "expected an object".into(),
+                    )),
                 }
             }
         }
-        Some(_) => out.push(invalid(join(path, key), "expected an array".into())),
+    }
+}
+
+/// Calls `f` on each object of a list; anything else becomes an `invalid` event. Paths are
+/// only built for invalid parts.
+fn for_each<T>(
+    list: Option<raw::List<raw::Obj<T>>>,
+    key: &str,
+    path: &impl Fn() -> String,
+    out: &mut Vec<WebhookEvent>,
+    mut f: impl FnMut(T, &dyn Fn() -> String, &mut Vec<WebhookEvent>),
+) {
+    match list {
+        None => {}
+        Some(raw::List::Not) => out.push(invalid(join(&path(), key), "expected an array".into())),
+        Some(raw::List::Ok(items)) => {
+            for (i, item) in items.into_iter().enumerate() {
+                let p = || join(&path(), &format!("{key}[{i}]"));
+                match item {
+                    raw::Obj::Ok(obj) => f(obj, &p, out),
+                    raw::Obj::Not => out.push(invalid(p(), "expected an object".into())),
+                }
+            }
+        }
     }
 }
 
 fn status(
-    item: &Map<String, Value>,
-    path: String,
+    item: raw::Status,
+    path: &dyn Fn() -> String,
     phone_number_id: &Option<String>,
 ) -> WebhookEvent {
-    let Some(status) = item.get("status").and_then(Value::as_str) else {
-        return invalid(join(&path, "status"), "missing or not a string".into());
+    let Some(status) = item.status.as_ref().and_then(raw::Leaf::as_str) else {
+        return invalid(join(&path(), "status"), "missing or not a string".into());
     };
-    let has_errors = item
-        .get("errors")
-        .and_then(Value::as_array)
-        .is_some_and(|e| !e.is_empty());
-    let classification = if status == "failed" || has_errors {
-        Some(
-            match item
-                .get("errors")
-                .and_then(Value::as_array)
-                .and_then(|e| e.first())
-            {
-                Some(err) => classify::classify_value(err),
-                // A failure without errors[] still is one; say so rather than guess a cause.
-                None => classify::classify_text("failed status without errors[]"),
-            },
-        )
-    } else {
-        None
+    let first_error = match &item.errors {
+        Some(raw::List::Ok(errors)) => errors.first(),
+        _ => None,
+    };
+    let classification = match first_error {
+        Some(err) => Some(classify::classify_value(err)),
+        // A failure without errors[] still is one; say so rather than guess a cause.
+        None if status == "failed" => {
+            Some(classify::classify_text("failed status without errors[]"))
+        }
+        None => None,
     };
     WebhookEvent::Status(StatusEvent {
-        wamid: item.get("id").and_then(text_of).unwrap_or_default(),
+        wamid: item
+            .id
+            .as_ref()
+            .and_then(raw::Leaf::text)
+            .unwrap_or_default(),
         status: status.to_string(),
-        recipient_id: item.get("recipient_id").and_then(text_of),
-        recipient_user_id: item.get("recipient_user_id").and_then(text_of),
-        timestamp: item.get("timestamp").and_then(unix_time),
+        recipient_id: item.recipient_id.as_ref().and_then(raw::Leaf::text),
+        recipient_user_id: item.recipient_user_id.as_ref().and_then(raw::Leaf::text),
+        timestamp: item.timestamp.as_ref().and_then(unix_time),
         phone_number_id: phone_number_id.clone(),
-        pricing_category: item
-            .get("pricing")
-            .and_then(|p| p.get("category"))
-            .and_then(text_of),
-        biz_opaque_callback_data: item.get("biz_opaque_callback_data").and_then(text_of),
+        pricing_category: match &item.pricing {
+            Some(raw::Obj::Ok(p)) => p.category.as_ref().and_then(raw::Leaf::text),
+            _ => None,
+        },
+        biz_opaque_callback_data: item
+            .biz_opaque_callback_data
+            .as_ref()
+            .and_then(raw::Leaf::text),
         classification,
     })
 }
 
 fn inbound(
-    item: &Map<String, Value>,
-    path: String,
+    item: raw::Message,
+    path: &dyn Fn() -> String,
     phone_number_id: &Option<String>,
-    contacts: Option<&Vec<Value>>,
+    contacts: &[raw::Obj<raw::Contact>],
 ) -> WebhookEvent {
-    let Some(id) = item.get("id").and_then(text_of) else {
-        return invalid(join(&path, "id"), "missing or not a string".into());
+    let Some(id) = item.id.as_ref().and_then(raw::Leaf::text) else {
+        return invalid(join(&path(), "id"), "missing or not a string".into());
     };
-    let from = item.get("from").and_then(text_of);
+    let from = item.from.as_ref().and_then(raw::Leaf::text);
+    let contacts: Vec<&raw::Contact> = contacts
+        .iter()
+        .filter_map(|c| match c {
+            raw::Obj::Ok(c) => Some(c),
+            raw::Obj::Not => None,
+        })
+        .collect();
     // The sender's contact: the one whose wa_id is `from`, else the only one.
-    let contact = contacts.and_then(|list| {
-        list.iter()
-            .find(|c| {
-                c.get("wa_id").and_then(text_of).is_some()
-                    && c.get("wa_id").and_then(text_of) == from
-            })
-            .or_else(|| if list.len() == 1 { list.first() } else { None })
-    });
+    let contact = contacts
+        .iter()
+        .find(|c| from.is_some() && c.wa_id.as_ref().and_then(raw::Leaf::text) == from)
+        .or(if contacts.len() == 1 {
+            contacts.first()
+        } else {
+            None
+        });
     let wa_id = contact
-        .and_then(|c| c.get("wa_id"))
-        .and_then(text_of)
+        .and_then(|c| c.wa_id.as_ref())
+        .and_then(raw::Leaf::text)
         .or_else(|| from.clone());
     let user_id = item
-        .get("from_user_id")
-        .and_then(text_of)
-        .or_else(|| contact.and_then(|c| c.get("user_id")).and_then(text_of));
-    let message_type = item
-        .get("type")
-        .and_then(Value::as_str)
-        .unwrap_or("unknown")
-        .to_string();
-    let text = item
-        .get("text")
-        .and_then(|t| t.get("body"))
-        .or_else(|| item.get("button").and_then(|b| b.get("text")))
+        .from_user_id
+        .as_ref()
+        .and_then(raw::Leaf::text)
         .or_else(|| {
-            item.get("interactive")
-                .and_then(|i| i.get("button_reply").or_else(|| i.get("list_reply")))
-                .and_then(|r| r.get("title"))
-        })
-        .and_then(Value::as_str)
-        .map(str::to_string);
+            contact
+                .and_then(|c| c.user_id.as_ref())
+                .and_then(raw::Leaf::text)
+        });
+    let text = [
+        item.text
+            .as_ref()
+            .and_then(raw::Obj::get)
+            .and_then(|t| t.body.as_ref()),
+        item.button
+            .as_ref()
+            .and_then(raw::Obj::get)
+            .and_then(|b| b.text.as_ref()),
+        item.interactive
+            .as_ref()
+            .and_then(raw::Obj::get)
+            .and_then(|i| i.button_reply.as_ref().or(i.list_reply.as_ref()))
+            .and_then(raw::Obj::get)
+            .and_then(|r| r.title.as_ref()),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|l| l.as_str().map(str::to_string));
     let keyword = text.as_deref().map(keyword_of).unwrap_or_default();
-    let classification = item
-        .get("errors")
-        .and_then(Value::as_array)
-        .and_then(|e| e.first())
-        .map(classify::classify_value);
+    let classification = match &item.errors {
+        Some(raw::List::Ok(errors)) => errors.first().map(classify::classify_value),
+        _ => None,
+    };
     WebhookEvent::InboundMessage(InboundMessage {
         id,
         from,
         wa_id,
         user_id,
-        timestamp: item.get("timestamp").and_then(unix_time),
+        timestamp: item.timestamp.as_ref().and_then(unix_time),
         phone_number_id: phone_number_id.clone(),
-        message_type,
+        message_type: item
+            .message_type
+            .as_ref()
+            .and_then(raw::Leaf::as_str)
+            .unwrap_or("unknown")
+            .to_string(),
         text,
         opt_out: OPT_OUT.contains(&keyword.as_str()),
         opt_in: OPT_IN.contains(&keyword.as_str()),
@@ -395,57 +455,408 @@ fn inbound(
     })
 }
 
-fn preference(item: &Map<String, Value>, phone_number_id: &Option<String>) -> WebhookEvent {
+fn preference(item: raw::Preference, phone_number_id: &Option<String>) -> WebhookEvent {
     WebhookEvent::MarketingPreference(MarketingPreference {
-        wa_id: item.get("wa_id").and_then(text_of),
-        user_id: item.get("user_id").and_then(text_of),
+        wa_id: item.wa_id.as_ref().and_then(raw::Leaf::text),
+        user_id: item.user_id.as_ref().and_then(raw::Leaf::text),
         preference: item
-            .get("value")
-            .and_then(Value::as_str)
+            .value
+            .as_ref()
+            .and_then(raw::Leaf::as_str)
             .unwrap_or("")
             .to_ascii_lowercase(),
-        category: item.get("category").and_then(text_of),
-        timestamp: item.get("timestamp").and_then(unix_time),
+        category: item.category.as_ref().and_then(raw::Leaf::text),
+        timestamp: item.timestamp.as_ref().and_then(unix_time),
         phone_number_id: phone_number_id.clone(),
     })
 }
 
-fn template_status(value: &Map<String, Value>, time: Option<Timestamp>) -> WebhookEvent {
+fn template_status(value: &raw::Value, time: Option<Timestamp>) -> WebhookEvent {
+    let text = |l: &Option<raw::Leaf>| l.as_ref().and_then(raw::Leaf::text);
     WebhookEvent::TemplateStatus(TemplateStatus {
-        template_id: value.get("message_template_id").and_then(text_of),
-        name: value.get("message_template_name").and_then(text_of),
-        language: value.get("message_template_language").and_then(text_of),
-        status: value
-            .get("event")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string(),
-        reason: value
-            .get("reason")
-            .and_then(text_of)
-            .filter(|r| r != "NONE"),
-        category: value.get("message_template_category").and_then(text_of),
-        timestamp: value.get("timestamp").and_then(unix_time).or(time),
+        template_id: text(&value.message_template_id),
+        name: text(&value.message_template_name),
+        language: text(&value.message_template_language),
+        status: text(&value.event).unwrap_or_default(),
+        reason: text(&value.reason).filter(|r| r != "NONE"),
+        category: text(&value.message_template_category),
+        timestamp: value.timestamp.as_ref().and_then(unix_time).or(time),
     })
 }
 
-/// A string, or a number written as text (Meta sends IDs both ways). Empty → none.
-fn text_of(v: &Value) -> Option<String> {
+/// Meta's Unix seconds, as a string (its documented form) or a number.
+fn unix_time(v: &raw::Leaf) -> Option<Timestamp> {
+    let secs = match v {
+        raw::Leaf::Str(s) => s.trim().parse::<i64>().ok()?,
+        raw::Leaf::Num(n) => n.as_i64()?,
+        raw::Leaf::Other => return None,
+    };
+    Timestamp::from_unix(secs)
+}
+
+fn unix_time_value(v: &Value) -> Option<Timestamp> {
     match v {
-        Value::String(s) if !s.is_empty() => Some(clip(s, 4096)),
-        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) => Timestamp::from_unix(s.trim().parse().ok()?),
+        Value::Number(n) => Timestamp::from_unix(n.as_i64()?),
         _ => None,
     }
 }
 
-/// Meta's Unix seconds, as a string (its documented form) or a number.
-fn unix_time(v: &Value) -> Option<Timestamp> {
-    let secs = match v {
-        Value::String(s) => s.trim().parse::<i64>().ok()?,
-        Value::Number(n) => n.as_i64()?,
-        _ => return None,
-    };
-    Timestamp::from_unix(secs)
+/// The shapes of a webhook body, read leniently: every field is optional, a field of the wrong
+/// JSON type is kept as "not an object / not an array / other" instead of failing the body, and
+/// unknown fields are skipped without being built.
+mod raw {
+    use std::borrow::Cow;
+    use std::fmt;
+    use std::marker::PhantomData;
+
+    use serde::de::{value::MapAccessDeserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use serde::{Deserialize, Deserializer};
+
+    use crate::model::clip;
+
+    /// A leaf we read: a string (borrowed when it has no escapes), a number, or anything else.
+    pub enum Leaf<'a> {
+        Str(Cow<'a, str>),
+        Num(serde_json::Number),
+        Other,
+    }
+
+    impl Leaf<'_> {
+        pub fn as_str(&self) -> Option<&str> {
+            match self {
+                Leaf::Str(s) => Some(s),
+                _ => None,
+            }
+        }
+
+        /// A non-empty string, or a number written as text (Meta sends IDs both ways).
+        pub fn text(&self) -> Option<String> {
+            match self {
+                Leaf::Str(s) if !s.is_empty() => Some(clip(s, 4096)),
+                Leaf::Num(n) => Some(n.to_string()),
+                _ => None,
+            }
+        }
+    }
+
+    impl<'de: 'a, 'a> Deserialize<'de> for Leaf<'a> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V<'a>(PhantomData<&'a ()>);
+            impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+                type Value = Leaf<'a>;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("any JSON value")
+                }
+                fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                    Ok(Leaf::Str(Cow::Borrowed(v)))
+                }
+                fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                    Ok(Leaf::Str(Cow::Owned(v.to_string())))
+                }
+                fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                    Ok(Leaf::Str(Cow::Owned(v)))
+                }
+                fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+                    Ok(Leaf::Num(v.into()))
+                }
+                fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+                    Ok(Leaf::Num(v.into()))
+                }
+                fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+                    Ok(serde_json::Number::from_f64(v).map_or(Leaf::Other, Leaf::Num))
+                }
+                fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                    Ok(Leaf::Other)
+                }
+                fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                    Ok(Leaf::Other)
+                }
+                fn visit_none<E>(self) -> Result<Self::Value, E> {
+                    Ok(Leaf::Other)
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                    Ok(Leaf::Other)
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                    while seq.next_element::<IgnoredAny>()?.is_some() {}
+                    Ok(Leaf::Other)
+                }
+            }
+            d.deserialize_any(V(PhantomData))
+        }
+    }
+
+    /// An object read as `T`, or any other JSON value (`Not`).
+    pub enum Obj<T> {
+        Ok(T),
+        Not,
+    }
+
+    impl<T> Obj<T> {
+        pub fn get(&self) -> Option<&T> {
+            match self {
+                Obj::Ok(t) => Some(t),
+                Obj::Not => None,
+            }
+        }
+    }
+
+    impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V<T>(PhantomData<T>);
+            impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+                type Value = Obj<T>;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("any JSON value")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                    T::deserialize(MapAccessDeserializer::new(map)).map(Obj::Ok)
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                    while seq.next_element::<IgnoredAny>()?.is_some() {}
+                    Ok(Obj::Not)
+                }
+                fn visit_borrowed_str<E>(self, _: &'de str) -> Result<Self::Value, E> {
+                    Ok(Obj::Not)
+                }
+                fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                    Ok(Obj::Not)
+                }
+                fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                    Ok(Obj::Not)
+                }
+                fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                    Ok(Obj::Not)
+                }
+                fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                    Ok(Obj::Not)
+                }
+                fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                    Ok(Obj::Not)
+                }
+                fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                    Ok(Obj::Not)
+                }
+            }
+            d.deserialize_any(V(PhantomData))
+        }
+    }
+
+    /// An array of `T`, or any other JSON value (`Not`).
+    pub enum List<T> {
+        Ok(Vec<T>),
+        Not,
+    }
+
+    impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V<T>(PhantomData<T>);
+            impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+                type Value = List<T>;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("any JSON value")
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                    // Bounded pre-allocation: the hint comes from untrusted input.
+                    let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+                    while let Some(item) = seq.next_element()? {
+                        out.push(item);
+                    }
+                    Ok(List::Ok(out))
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                    Ok(List::Not)
+                }
+                fn visit_borrowed_str<E>(self, _: &'de str) -> Result<Self::Value, E> {
+                    Ok(List::Not)
+                }
+                fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                    Ok(List::Not)
+                }
+                fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                    Ok(List::Not)
+                }
+                fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                    Ok(List::Not)
+                }
+                fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                    Ok(List::Not)
+                }
+                fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                    Ok(List::Not)
+                }
+                fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                    Ok(List::Not)
+                }
+            }
+            d.deserialize_any(V(PhantomData))
+        }
+    }
+
+    type L<'a> = Option<Leaf<'a>>;
+
+    #[derive(Deserialize)]
+    pub struct Top<'a> {
+        #[serde(borrow)]
+        pub entry: Option<List<Obj<Entry<'a>>>>,
+        #[serde(borrow)]
+        pub changes: Option<List<Obj<Change<'a>>>>,
+        #[serde(borrow)]
+        pub time: L<'a>,
+        #[serde(borrow)]
+        pub field: L<'a>,
+        #[serde(borrow)]
+        pub value: Option<Obj<Value<'a>>>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Entry<'a> {
+        #[serde(borrow)]
+        pub time: L<'a>,
+        #[serde(borrow)]
+        pub changes: Option<List<Obj<Change<'a>>>>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Change<'a> {
+        #[serde(borrow)]
+        pub field: L<'a>,
+        #[serde(borrow)]
+        pub value: Option<Obj<Value<'a>>>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Value<'a> {
+        #[serde(borrow)]
+        pub metadata: Option<Obj<Metadata<'a>>>,
+        #[serde(borrow)]
+        pub contacts: Option<List<Obj<Contact<'a>>>>,
+        #[serde(borrow)]
+        pub statuses: Option<List<Obj<Status<'a>>>>,
+        #[serde(borrow)]
+        pub messages: Option<List<Obj<Message<'a>>>>,
+        #[serde(borrow)]
+        pub user_preferences: Option<List<Obj<Preference<'a>>>>,
+        /// Small and only present on failures: kept as JSON for the classifier.
+        pub errors: Option<List<serde_json::Value>>,
+        #[serde(borrow)]
+        pub event: L<'a>,
+        #[serde(borrow)]
+        pub message_template_id: L<'a>,
+        #[serde(borrow)]
+        pub message_template_name: L<'a>,
+        #[serde(borrow)]
+        pub message_template_language: L<'a>,
+        #[serde(borrow)]
+        pub message_template_category: L<'a>,
+        #[serde(borrow)]
+        pub reason: L<'a>,
+        #[serde(borrow)]
+        pub timestamp: L<'a>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Metadata<'a> {
+        #[serde(borrow)]
+        pub phone_number_id: L<'a>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Contact<'a> {
+        #[serde(borrow)]
+        pub wa_id: L<'a>,
+        #[serde(borrow)]
+        pub user_id: L<'a>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Status<'a> {
+        #[serde(borrow)]
+        pub id: L<'a>,
+        #[serde(borrow)]
+        pub status: L<'a>,
+        #[serde(borrow)]
+        pub recipient_id: L<'a>,
+        #[serde(borrow)]
+        pub recipient_user_id: L<'a>,
+        #[serde(borrow)]
+        pub timestamp: L<'a>,
+        #[serde(borrow)]
+        pub biz_opaque_callback_data: L<'a>,
+        #[serde(borrow)]
+        pub pricing: Option<Obj<Pricing<'a>>>,
+        pub errors: Option<List<serde_json::Value>>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Pricing<'a> {
+        #[serde(borrow)]
+        pub category: L<'a>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Message<'a> {
+        #[serde(borrow)]
+        pub id: L<'a>,
+        #[serde(borrow)]
+        pub from: L<'a>,
+        #[serde(borrow)]
+        pub from_user_id: L<'a>,
+        #[serde(borrow)]
+        pub timestamp: L<'a>,
+        #[serde(borrow, rename = "type")]
+        pub message_type: L<'a>,
+        #[serde(borrow)]
+        pub text: Option<Obj<Text<'a>>>,
+        #[serde(borrow)]
+        pub button: Option<Obj<Button<'a>>>,
+        #[serde(borrow)]
+        pub interactive: Option<Obj<Interactive<'a>>>,
+        pub errors: Option<List<serde_json::Value>>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Text<'a> {
+        #[serde(borrow)]
+        pub body: L<'a>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Button<'a> {
+        #[serde(borrow)]
+        pub text: L<'a>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Interactive<'a> {
+        #[serde(borrow)]
+        pub button_reply: Option<Obj<Reply<'a>>>,
+        #[serde(borrow)]
+        pub list_reply: Option<Obj<Reply<'a>>>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Reply<'a> {
+        #[serde(borrow)]
+        pub title: L<'a>,
+    }
+
+    #[derive(Deserialize)]
+    pub struct Preference<'a> {
+        #[serde(borrow)]
+        pub wa_id: L<'a>,
+        #[serde(borrow)]
+        pub user_id: L<'a>,
+        #[serde(borrow)]
+        pub value: L<'a>,
+        #[serde(borrow)]
+        pub category: L<'a>,
+        #[serde(borrow)]
+        pub timestamp: L<'a>,
+    }
 }
 
 /// Opt-out keywords, whole message (after `keyword_of`), in the languages merchants meet most.
@@ -532,10 +943,12 @@ mod tests {
 
     #[test]
     fn unix_seconds_as_string_or_number() {
-        let t = unix_time(&Value::String("1751142888".into())).unwrap();
+        let t = unix_time_value(&Value::String("1751142888".into())).unwrap();
         assert_eq!(t.to_rfc3339(), "2025-06-28T20:34:48Z");
-        assert_eq!(unix_time(&serde_json::json!(1751142888)), Some(t));
-        assert_eq!(unix_time(&Value::String("soon".into())), None);
+        assert_eq!(unix_time_value(&serde_json::json!(1751142888)), Some(t));
+        assert_eq!(unix_time_value(&Value::String("soon".into())), None);
+        let leaf = raw::Leaf::Str(std::borrow::Cow::Borrowed("1751142888"));
+        assert_eq!(unix_time(&leaf), Some(t));
     }
 
     #[test]
