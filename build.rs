@@ -18,7 +18,160 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
+use std::collections::HashMap;
+
 use phonenumber::metadata::{loader, Descriptor, Format, Metadata, DATABASE};
+use regex_automata::dfa::{dense, Automaton, StartKind};
+use regex_automata::util::{start, syntax};
+use regex_automata::Anchored;
+
+/// Digit DFAs of the metadata's regexes: each pattern, compiled once here with
+/// `regex-automata` (the engine behind `regex`), becomes a table of states × 10 digits.
+/// Matching a national number is then one table step per digit, with nothing to compile at
+/// run time.
+#[derive(Default)]
+struct Dfas {
+    index: HashMap<String, u32>,
+    /// Per state: the next state for digits 0–9 (`DEAD` = no match possible), then 1 if
+    /// the state accepts at the end of input.
+    states: Vec<[u16; 11]>,
+    bases: Vec<u32>,
+}
+
+const DEAD: u16 = u16::MAX;
+const NONE: u32 = u32::MAX;
+
+impl Dfas {
+    /// Index of the DFA that accepts exactly the digit strings `full_pattern` matches whole.
+    fn add(&mut self, full_pattern: &str) -> u32 {
+        if let Some(&i) = self.index.get(full_pattern) {
+            return i;
+        }
+        let dfa = dense::Builder::new()
+            .configure(
+                dense::Config::new()
+                    .minimize(true)
+                    .start_kind(StartKind::Anchored),
+            )
+            .syntax(
+                syntax::Config::new()
+                    .unicode(false)
+                    .utf8(false)
+                    .ignore_whitespace(true),
+            )
+            .build(full_pattern)
+            .unwrap_or_else(|e| panic!("pattern {full_pattern}: {e}"));
+        let s0 = dfa
+            .start_state(&start::Config::new().anchored(Anchored::Yes))
+            .expect("anchored start");
+        let mut ids = HashMap::new();
+        let mut order = vec![s0];
+        ids.insert(s0, 0u16);
+        let mut table: Vec<[u16; 11]> = Vec::new();
+        let mut i = 0;
+        while i < order.len() {
+            let s = order[i];
+            let mut row = [DEAD; 11];
+            for d in 0..10u8 {
+                let n = dfa.next_state(s, b'0' + d);
+                if dfa.is_dead_state(n) {
+                    continue;
+                }
+                let next = *ids.entry(n).or_insert_with(|| {
+                    order.push(n);
+                    (order.len() - 1) as u16
+                });
+                row[d as usize] = next;
+            }
+            row[10] = dfa.is_match_state(dfa.next_eoi_state(s)) as u16;
+            table.push(row);
+            i += 1;
+        }
+        assert!(order.len() < DEAD as usize, "DFA too large: {full_pattern}");
+        let id = self.bases.len() as u32;
+        self.bases.push(self.states.len() as u32);
+        self.states.extend(table);
+        self.index.insert(full_pattern.to_string(), id);
+        id
+    }
+}
+
+fn lengths(xs: &[u16]) -> String {
+    let v: Vec<String> = xs.iter().map(|x| x.to_string()).collect();
+    format!("&[{}]", v.join(", "))
+}
+
+/// `Desc { dfa, lengths }` of one descriptor: the whole-match DFA and its possible lengths.
+fn desc_src(dfas: &mut Dfas, d: Option<&Descriptor>) -> String {
+    match d {
+        Some(d) => format!(
+            "Desc {{ dfa: {}, lengths: {} }}",
+            dfas.add(&whole(d.national_number().as_str())),
+            lengths(d.possible_length())
+        ),
+        None => format!("Desc {{ dfa: {NONE}, lengths: &[] }}"),
+    }
+}
+
+/// The run-time facts of one region: everything `phone::classify` and the fast path read.
+fn region_src(dfas: &mut Dfas, m: &Metadata) -> String {
+    let d = m.descriptors();
+    let mut all: Vec<u16> = [
+        Some(d.general()),
+        d.fixed_line(),
+        d.mobile(),
+        d.toll_free(),
+        d.premium_rate(),
+        d.shared_cost(),
+        d.personal_number(),
+        d.voip(),
+        d.pager(),
+        d.uan(),
+        d.voicemail(),
+    ]
+    .into_iter()
+    .flatten()
+    .flat_map(|x| x.possible_length().iter().copied())
+    .collect();
+    all.sort_unstable();
+    all.dedup();
+    let same = match (d.fixed_line(), d.mobile()) {
+        (Some(f), Some(mo)) => f.national_number().as_str() == mo.national_number().as_str(),
+        _ => false,
+    };
+    // lookingAt(p) on digits == whole match of `p` followed by any digits.
+    let head_dfa = |dfas: &mut Dfas, re: Option<&str>| match re {
+        Some(re) => dfas.add(&format!("^(?:{})[0-9]*$", ascii_digits(re))),
+        None => NONE,
+    };
+    let types = [
+        d.premium_rate(),
+        d.toll_free(),
+        d.shared_cost(),
+        d.voip(),
+        d.personal_number(),
+        d.pager(),
+        d.uan(),
+        d.voicemail(),
+        d.fixed_line(),
+        d.mobile(),
+    ]
+    .into_iter()
+    .map(|x| desc_src(dfas, x))
+    .collect::<Vec<_>>()
+    .join(", ");
+    format!(
+        "Region {{ id: {:?}, leading: {}, national_prefix: {:?}, npfp: {}, general: {}, types: [{}], same_fixed_mobile: {}, all_lengths: {} }}",
+        m.id(),
+        head_dfa(dfas, m.leading_digits().map(|r| r.as_str())),
+        m.national_prefix().unwrap_or(""),
+        head_dfa(dfas, m.national_prefix_for_parsing().map(|r| r.as_str())),
+        desc_src(dfas, Some(d.general())),
+        types,
+        same,
+        lengths(&all),
+    )
+}
 
 fn ascii_digits(re: &str) -> String {
     let mut out = String::with_capacity(re.len() + 16);
@@ -131,6 +284,9 @@ fn main() {
     codes.dedup();
 
     let mut regions: Vec<(String, u16)> = Vec::new();
+    let mut dfas = Dfas::default();
+    let mut region_data: Vec<String> = Vec::new();
+    let mut code_regions: Vec<(u16, usize, usize)> = Vec::new();
     let mut out = String::new();
     out.push_str("/// Every calling code, its main region (`001` for non-geographic codes) and the JSON text\n/// of its regions' metadata (main region first).\n");
     out.push_str("pub static CODES: &[(u16, &str, &str)] = &[\n");
@@ -149,6 +305,13 @@ fn main() {
             }
         }
         let main = ids.first().copied().unwrap_or("001");
+        let first = region_data.len();
+        for id in &ids {
+            if let Some(m) = db.by_id(*id) {
+                region_data.push(region_src(&mut dfas, m));
+            }
+        }
+        code_regions.push((*code, first, region_data.len() - first));
         let json = serde_json::to_string(&list).expect("metadata serializes");
         writeln!(out, "    ({code}, {main:?}, {json:?}),").unwrap();
     }
@@ -163,6 +326,33 @@ fn main() {
     }
     out.push_str("];\n");
 
-    let path = Path::new(&env::var("OUT_DIR").expect("OUT_DIR")).join("phone_meta.rs");
+    out.push_str("\n/// Per calling code (sorted): its regions in `REGION_DATA` (start, count), main first.\n");
+    out.push_str("pub static CODE_REGIONS: &[(u16, u16, u16)] = &[\n");
+    for (code, first, count) in &code_regions {
+        writeln!(out, "    ({code}, {first}, {count}),").unwrap();
+    }
+    out.push_str("];\n\npub static REGION_DATA: &[Region] = &[\n");
+    for r in &region_data {
+        writeln!(out, "    {r},").unwrap();
+    }
+    out.push_str(
+        "];\n\n/// First state of each DFA in `DFA_STATES`.\npub static DFA_BASES: &[u32] = &[\n",
+    );
+    for chunk in dfas.bases.chunks(16) {
+        let v: Vec<String> = chunk.iter().map(|x| x.to_string()).collect();
+        writeln!(out, "    {},", v.join(", ")).unwrap();
+    }
+    out.push_str("];\n\n/// 11 little-endian u16 per state: next state per digit 0-9 (0xFFFF: dead), accepting.\n");
+    out.push_str("pub static DFA_STATES: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/phone_dfa.bin\"));\n");
+
+    let dir = env::var("OUT_DIR").expect("OUT_DIR");
+    let mut bin = Vec::with_capacity(dfas.states.len() * 22);
+    for row in &dfas.states {
+        for x in row {
+            bin.extend_from_slice(&x.to_le_bytes());
+        }
+    }
+    fs::write(Path::new(&dir).join("phone_dfa.bin"), bin).expect("write phone_dfa.bin");
+    let path = Path::new(&dir).join("phone_meta.rs");
     fs::write(path, out).expect("write phone_meta.rs");
 }

@@ -13,7 +13,96 @@ use std::sync::{Arc, Mutex};
 use phonenumber::metadata::{loader, Database};
 
 mod generated {
+    use super::{Desc, Region};
     include!(concat!(env!("OUT_DIR"), "/phone_meta.rs"));
+}
+
+/// No DFA (the descriptor or pattern is absent).
+const NONE: u32 = u32::MAX;
+const DEAD: u16 = u16::MAX;
+
+/// One number-type descriptor: a whole-match digit DFA and the possible lengths.
+pub struct Desc {
+    dfa: u32,
+    lengths: &'static [u16],
+}
+
+impl Desc {
+    pub fn exists(&self) -> bool {
+        self.dfa != NONE
+    }
+
+    /// libphonenumber's `isNumberMatchingDesc`: a possible length of this type (when it lists
+    /// any) and the whole national number matches the pattern.
+    pub fn is_match(&self, national: &str) -> bool {
+        self.dfa != NONE
+            && (self.lengths.is_empty() || self.lengths.contains(&(national.len() as u16)))
+            && dfa_match(self.dfa, national)
+    }
+}
+
+/// What the phone core reads of one region, precomputed by `build.rs` from the crate's
+/// metadata (so a region needs no regex compiled to classify a number).
+pub struct Region {
+    pub id: &'static str,
+    leading: u32,
+    pub national_prefix: &'static str,
+    npfp: u32,
+    pub general: Desc,
+    /// premium rate, toll free, shared cost, VoIP, personal, pager, UAN, voicemail, fixed
+    /// line, mobile: libphonenumber's order.
+    pub types: [Desc; 10],
+    pub same_fixed_mobile: bool,
+    /// Every possible length of any type of the region.
+    pub all_lengths: &'static [u16],
+}
+
+impl Region {
+    /// `None` without `leading_digits`, else whether they match the start of `national`.
+    pub fn leading_match(&self, national: &str) -> Option<bool> {
+        (self.leading != NONE).then(|| dfa_match(self.leading, national))
+    }
+
+    /// Whether the national-prefix-for-parsing pattern matches the start of `national`.
+    pub fn npfp_match(&self, national: &str) -> bool {
+        self.npfp != NONE && dfa_match(self.npfp, national)
+    }
+}
+
+/// Whether DFA `dfa` accepts the whole of `digits` (ASCII digits only; anything else: no).
+fn dfa_match(dfa: u32, digits: &str) -> bool {
+    let states = generated::DFA_STATES;
+    let Some(&base) = generated::DFA_BASES.get(dfa as usize) else {
+        return false;
+    };
+    let cell = |state: usize, column: usize| -> Option<u16> {
+        let at = ((base as usize + state) * 11 + column) * 2;
+        Some(u16::from_le_bytes([*states.get(at)?, *states.get(at + 1)?]))
+    };
+    let mut state = 0usize;
+    for b in digits.bytes() {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return false;
+        }
+        match cell(state, d as usize) {
+            Some(next) if next != DEAD => state = next as usize,
+            _ => return false,
+        }
+    }
+    cell(state, 10) == Some(1)
+}
+
+/// The regions of a calling code, main region first (empty for an unknown code).
+pub fn regions_of(code: u16) -> &'static [Region] {
+    generated::CODE_REGIONS
+        .binary_search_by_key(&code, |c| c.0)
+        .ok()
+        .and_then(|i| {
+            let (_, first, count) = generated::CODE_REGIONS[i];
+            generated::REGION_DATA.get(first as usize..first as usize + count as usize)
+        })
+        .unwrap_or(&[])
 }
 
 /// Calling codes whose database stays built. There are ~245 calling codes; a realistic audience

@@ -5,9 +5,6 @@
 //! `phone_calling_code` supplies it; neither → `CUSTOMER_IS_MISSING_CALLING_CODE`, with a
 //! suggested E.164 from `phone_country_code` (never used to send).
 
-use std::sync::Arc;
-
-use phonenumber::metadata::{Database, Metadata};
 use phonenumber::{country, PhoneNumber, Type};
 
 pub mod meta;
@@ -149,18 +146,67 @@ fn main_region_for(code: u16) -> Option<country::Id> {
 /// national number (17). Longer input is refused before the parser sees it.
 const MAX_DIGITS: usize = 20;
 
-/// Parse digits that carry their calling code (`+` already stripped) with that code's database.
-fn parse_international(rest: &str) -> Option<(PhoneNumber, Arc<Database>)> {
-    let code = meta::code_prefix(rest)?;
-    let db = meta::database(code)?;
-    let number = phonenumber::parse_with(&db, None, format!("+{rest}")).ok()?;
-    (number.code().value() == code).then_some((number, db))
+/// A parsed number: calling code and national significant number (Italian-style leading zeros
+/// kept), as the crate's parser produces them.
+struct Parsed {
+    code: u16,
+    national: String,
 }
 
-/// Parse national digits as a number of `region` (which must share `db`'s calling code).
-fn parse_national(db: &Database, region: country::Id, digits: &str) -> Option<PhoneNumber> {
+impl Parsed {
+    fn of(number: &PhoneNumber) -> Self {
+        Parsed {
+            code: number.code().value(),
+            national: national_digits(number),
+        }
+    }
+
+    fn e164(&self) -> String {
+        format!("+{}{}", self.code, self.national)
+    }
+}
+
+/// Parse digits that carry their calling code (`+` or `00` already stripped).
+///
+/// Fast path: when none of the calling code's regions has a national prefix (or
+/// national-prefix-for-parsing pattern) matching the start of the national number, the
+/// crate's parser would return the digits after the calling code unchanged, so they are taken
+/// as they are, with no database built and no regex run. Anything else goes to the crate's
+/// parser with that calling code's database.
+fn parse_international(rest: &str) -> Option<Parsed> {
+    let code = meta::code_prefix(rest)?;
+    let national = rest.get(code.to_string().len()..)?;
+    let regions = meta::regions_of(code);
+    let fast = national.len() >= 2
+        && national.len() <= 16
+        && national.bytes().any(|b| b != b'0')
+        && !regions.iter().any(|r| {
+            r.npfp_match(national)
+                || (!r.national_prefix.is_empty() && national.starts_with(r.national_prefix))
+        });
+    if fast {
+        return Some(Parsed {
+            code,
+            national: national.to_string(),
+        });
+    }
+    parse_international_slow(code, rest)
+}
+
+/// The crate's parser on `+rest`, with the database of calling code `code`.
+fn parse_international_slow(code: u16, rest: &str) -> Option<Parsed> {
+    let db = meta::database(code)?;
+    let number = phonenumber::parse_with(&db, None, format!("+{rest}")).ok()?;
+    (number.code().value() == code).then(|| Parsed::of(&number))
+}
+
+/// Parse national digits as a number of `region` with the crate's parser.
+fn parse_national(region: country::Id, digits: &str) -> Option<Parsed> {
+    let code = meta::region_code(region.as_ref())?;
+    let db = meta::database(code)?;
     db.by_id(region.as_ref())?;
-    phonenumber::parse_with(db, Some(region), digits).ok()
+    let number = phonenumber::parse_with(&db, Some(region), digits).ok()?;
+    Some(Parsed::of(&number))
 }
 
 /// Analyse one phone as the gate needs it. Never panics.
@@ -216,20 +262,14 @@ pub fn analyze(input: &PhoneInput) -> PhoneReport {
         let region = region_hint
             .filter(|r| meta::region_code(r.as_ref()) == Some(code))
             .or_else(|| main_region_for(code));
-        let national = region.and_then(|region| {
-            let db = meta::database(code)?;
-            parse_national(&db, region, &digits)
-                .filter(|n| n.code().value() == code)
-                .map(|n| (n, db))
-        });
+        let national =
+            region.and_then(|region| parse_national(region, &digits).filter(|n| n.code == code));
         national.or_else(|| parse_international(&format!("{code}{digits}")))
     } else {
         // No calling code anywhere: the send fails. Suggest one from the country, if known.
         let suggestion = region_hint.and_then(|r| {
-            let db = meta::database(meta::region_code(r.as_ref())?)?;
-            let number = parse_national(&db, r, &digits)?;
-            let facts = classify(&db, &number);
-            facts.possible.then(|| e164(&number))
+            let number = parse_national(r, &digits)?;
+            classify(&number).possible.then(|| number.e164())
         });
         report.suggested = suggestion.clone();
         let message = match (&suggestion, region_hint) {
@@ -262,7 +302,7 @@ pub fn analyze(input: &PhoneInput) -> PhoneReport {
         return report;
     };
 
-    let Some((number, db)) = parsed else {
+    let Some(number) = parsed else {
         report.findings.push(finding(
             Reason::CustomerPhoneInvalid,
             format!("`{}` cannot be read as a phone number.", clip(raw, 40)),
@@ -271,10 +311,10 @@ pub fn analyze(input: &PhoneInput) -> PhoneReport {
         return report;
     };
 
-    let code = number.code().value();
-    let facts = classify(&db, &number);
+    let code = number.code;
+    let facts = classify(&number);
     report.calling_code = Some(code.to_string());
-    report.national_number = Some(national_digits(&number));
+    report.national_number = Some(number.national.clone());
     report.region = facts.region.map(str::to_string);
     report.possible = facts.possible;
     report.valid = facts.possible && facts.number_type != Type::Unknown;
@@ -303,7 +343,7 @@ pub fn analyze(input: &PhoneInput) -> PhoneReport {
             Reason::CustomerPhoneInvalid,
             format!(
                 "+{code} {} has the wrong number of digits for {}: no phone there has this length.",
-                national_digits(&number),
+                number.national,
                 report.region.as_deref().unwrap_or("its calling code")
             ),
             Some("contact.phone"),
@@ -311,7 +351,7 @@ pub fn analyze(input: &PhoneInput) -> PhoneReport {
         return report;
     }
 
-    let formatted = e164(&number);
+    let formatted = number.e164();
     report.wa_id_variants = wa_id_variants_of(&formatted);
     report.e164 = Some(formatted.clone());
     if !report.valid {
@@ -332,14 +372,10 @@ fn national_digits(number: &PhoneNumber) -> String {
     format!("{zeros}{}", number.national().value())
 }
 
-fn e164(number: &PhoneNumber) -> String {
-    format!("+{}{}", number.code().value(), national_digits(number))
-}
-
 /// What the metadata says about a parsed number.
-struct Facts<'d> {
+struct Facts {
     /// The region whose ranges the number falls in (`None` if none of its calling code's).
-    region: Option<&'d str>,
+    region: Option<&'static str>,
     possible: bool,
     number_type: Type,
 }
@@ -348,93 +384,68 @@ struct Facts<'d> {
 /// first of the calling code's regions whose leading digits match (or, without leading digits,
 /// whose ranges contain the number); the type is the first matching descriptor in
 /// libphonenumber's order. The national number keeps Italian-style leading zeros.
-fn classify<'d>(db: &'d Database, number: &PhoneNumber) -> Facts<'d> {
-    let national = national_digits(number);
-    let regions = db.by_code(&number.code().value()).unwrap_or_default();
+fn classify(number: &Parsed) -> Facts {
+    let national = number.national.as_str();
+    let regions = meta::regions_of(number.code);
     let found = if regions.len() == 1 {
-        Some((regions[0], None))
+        Some((&regions[0], None))
     } else {
-        regions.iter().find_map(|m| match m.leading_digits() {
-            Some(leading) => leading.is_match(&national).then_some((*m, None)),
-            None => {
-                let t = number_type(m, &national);
-                (t != Type::Unknown).then_some((*m, Some(t)))
-            }
-        })
+        regions
+            .iter()
+            .find_map(|r| match r.leading_match(national) {
+                Some(leading) => leading.then_some((r, None)),
+                None => {
+                    let t = number_type(r, national);
+                    (t != Type::Unknown).then_some((r, Some(t)))
+                }
+            })
     };
     // Possible is a length question: ask the number's region, else the calling code's main one.
-    let length_meta = found.map(|(m, _)| m).or_else(|| regions.first().copied());
-    let possible = length_meta.is_some_and(|m| is_possible(m, national.len()));
+    let length_region = found.map(|(r, _)| r).or_else(|| regions.first());
+    let possible = length_region.is_some_and(|r| r.all_lengths.contains(&(national.len() as u16)));
     let (region, number_type) = match found {
-        Some((m, Some(t))) => (Some(m), t),
-        Some((m, None)) => (Some(m), number_type(m, &national)),
+        Some((r, Some(t))) => (Some(r), t),
+        Some((r, None)) => (Some(r), number_type(r, national)),
         None => (None, Type::Unknown),
     };
     Facts {
-        region: region.map(|m| m.id()).filter(|id| id.len() == 2),
+        region: region.map(|r| r.id).filter(|id| id.len() == 2),
         possible,
         number_type,
     }
 }
 
 /// libphonenumber's number type order (`getNumberTypeHelper`).
-fn number_type(meta: &Metadata, national: &str) -> Type {
-    let d = meta.descriptors();
-    if !d.general().is_match(national) {
+fn number_type(region: &meta::Region, national: &str) -> Type {
+    if !region.general.is_match(national) {
         return Type::Unknown;
     }
-    let ordered = [
-        (d.premium_rate(), Type::PremiumRate),
-        (d.toll_free(), Type::TollFree),
-        (d.shared_cost(), Type::SharedCost),
-        (d.voip(), Type::Voip),
-        (d.personal_number(), Type::PersonalNumber),
-        (d.pager(), Type::Pager),
-        (d.uan(), Type::Uan),
-        (d.voicemail(), Type::Voicemail),
+    const ORDERED: [Type; 8] = [
+        Type::PremiumRate,
+        Type::TollFree,
+        Type::SharedCost,
+        Type::Voip,
+        Type::PersonalNumber,
+        Type::Pager,
+        Type::Uan,
+        Type::Voicemail,
     ];
-    for (desc, t) in ordered {
-        if desc.is_some_and(|desc| desc.is_match(national)) {
+    for (desc, t) in region.types.iter().zip(ORDERED) {
+        if desc.is_match(national) {
             return t;
         }
     }
-    let same = match (d.fixed_line(), d.mobile()) {
-        (Some(f), Some(m)) => f.national_number().as_str() == m.national_number().as_str(),
-        _ => false,
-    };
-    if d.fixed_line().is_some_and(|f| f.is_match(national)) {
-        if same || d.mobile().is_some_and(|m| m.is_match(national)) {
+    let [.., fixed, mobile] = &region.types;
+    if fixed.is_match(national) {
+        if region.same_fixed_mobile || mobile.is_match(national) {
             return Type::FixedLineOrMobile;
         }
         return Type::FixedLine;
     }
-    if !same && d.mobile().is_some_and(|m| m.is_match(national)) {
+    if !region.same_fixed_mobile && mobile.is_match(national) {
         return Type::Mobile;
     }
     Type::Unknown
-}
-
-/// Possible = the national number's length is one a number type of the region allows. The
-/// metadata keeps lengths per type (the general descriptor often has none), so take the union.
-fn is_possible(meta: &Metadata, length: usize) -> bool {
-    let length = length as u16;
-    let d = meta.descriptors();
-    [
-        Some(d.general()),
-        d.fixed_line(),
-        d.mobile(),
-        d.toll_free(),
-        d.premium_rate(),
-        d.shared_cost(),
-        d.personal_number(),
-        d.voip(),
-        d.pager(),
-        d.uan(),
-        d.voicemail(),
-    ]
-    .into_iter()
-    .flatten()
-    .any(|desc| desc.possible_length().contains(&length))
 }
 
 fn type_name(t: Type) -> &'static str {
@@ -593,5 +604,46 @@ mod tests {
         let long = "9".repeat(10_000);
         let r = analyze(&input(&long, None, Some("1")));
         assert!(!r.findings.is_empty());
+    }
+
+    /// The fast path must give what the crate's parser gives with its full default database:
+    /// every example number of every region, written internationally, with and without the
+    /// national prefix after the calling code.
+    #[test]
+    fn fast_path_agrees_with_the_crates_parser() {
+        let db = &*phonenumber::metadata::DATABASE;
+        let mut checked = 0;
+        for m in db.iter() {
+            let d = m.descriptors();
+            let examples = [
+                Some(d.general()),
+                d.fixed_line(),
+                d.mobile(),
+                d.toll_free(),
+                d.premium_rate(),
+                d.shared_cost(),
+                d.personal_number(),
+                d.voip(),
+                d.pager(),
+                d.uan(),
+                d.voicemail(),
+            ]
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d.example());
+            for ex in examples {
+                let prefixes = ["", m.national_prefix().unwrap_or("")];
+                for prefix in prefixes {
+                    let rest = format!("{}{prefix}{ex}", m.country_code());
+                    let ours = parse_international(&rest).map(|p| (p.code, p.national));
+                    let crate_ = phonenumber::parse_with(db, None, format!("+{rest}"))
+                        .ok()
+                        .map(|n| (n.code().value(), national_digits(&n)));
+                    assert_eq!(ours, crate_, "+{rest} ({})", m.id());
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 1500, "{checked}");
     }
 }
