@@ -36,7 +36,9 @@ fn marketing_campaign(contact: Value) -> Value {
 
 #[test]
 fn customer_who_replied_stop_is_not_opted_in() {
-    let v = check(marketing_campaign(json!({ "phone": "+525512345678", "marketing_state": "UNSUBSCRIBED" })));
+    let v = check(marketing_campaign(
+        json!({ "phone": "+525512345678", "marketing_state": "UNSUBSCRIBED" }),
+    ));
     assert_eq!(v["eligible"], false);
     assert_eq!(blocker_reasons(&v), vec!["CUSTOMER_IS_NOT_OPTED_IN"]);
     let f = &v["blockers"][0];
@@ -53,8 +55,14 @@ fn customer_who_replied_stop_is_not_opted_in() {
 #[test]
 fn never_consented_states_say_so() {
     for state in ["NOT_SUBSCRIBED", "UNKNOWN"] {
-        let v = check(marketing_campaign(json!({ "phone": "+525512345678", "marketing_state": state })));
-        assert_eq!(blocker_reasons(&v), vec!["CUSTOMER_IS_NOT_OPTED_IN"], "{state}");
+        let v = check(marketing_campaign(
+            json!({ "phone": "+525512345678", "marketing_state": state }),
+        ));
+        assert_eq!(
+            blocker_reasons(&v),
+            vec!["CUSTOMER_IS_NOT_OPTED_IN"],
+            "{state}"
+        );
         let message = v["blockers"][0]["message"].as_str().unwrap();
         assert!(message.contains("never"), "{state}: {message}");
     }
@@ -65,7 +73,10 @@ fn mexican_number_without_calling_code_gets_a_suggestion() {
     let v = check(marketing_campaign(json!({
         "phone": "5512345678", "phone_country_code": "MX", "marketing_state": "SUBSCRIBED"
     })));
-    assert_eq!(blocker_reasons(&v), vec!["CUSTOMER_IS_MISSING_CALLING_CODE"]);
+    assert_eq!(
+        blocker_reasons(&v),
+        vec!["CUSTOMER_IS_MISSING_CALLING_CODE"]
+    );
     assert_eq!(v["blockers"][0]["suggested"], "+525512345678");
     assert_eq!(v["to"], Value::Null, "a suggestion is never used to send");
     let steps = v["blockers"][0]["resolution"].to_string();
@@ -74,7 +85,8 @@ fn mexican_number_without_calling_code_gets_a_suggestion() {
 
 #[test]
 fn zero_balance_is_insufficient_credits() {
-    let mut r = marketing_campaign(json!({ "phone": "+525512345678", "marketing_state": "SUBSCRIBED" }));
+    let mut r =
+        marketing_campaign(json!({ "phone": "+525512345678", "marketing_state": "SUBSCRIBED" }));
     r["credits"] = json!({ "balance": 0 });
     let v = check(r);
     assert_eq!(blocker_reasons(&v), vec!["INSUFFICIENT_CREDITS"]);
@@ -99,7 +111,8 @@ fn inbox_text_25_hours_after_last_message_is_outside_the_window() {
 
 #[test]
 fn campaign_with_paused_template_gets_quality_pause_guidance() {
-    let mut r = marketing_campaign(json!({ "phone": "+525512345678", "marketing_state": "SUBSCRIBED" }));
+    let mut r =
+        marketing_campaign(json!({ "phone": "+525512345678", "marketing_state": "SUBSCRIBED" }));
     r["message"]["template"]["status"] = json!("PAUSED");
     let v = check(r);
     assert_eq!(blocker_reasons(&v), vec!["TEMPLATE_NOT_APPROVED"]);
@@ -137,18 +150,36 @@ fn a_contact_with_several_problems_gets_all_of_them() {
 #[test]
 fn malformed_requests_name_the_field() {
     let cases = [
-        (json!({ "contact": { "phone": "1", "marketing_state": "YES" }, "source": "campaign",
-                 "message": { "type": "text", "text": "x" } }), "contact.marketing_state"),
-        (json!({ "contact": { "phone": "1", "marketing_state": "SUBSCRIBED" }, "source": "sms",
-                 "message": { "type": "text", "text": "x" } }), "source"),
-        (json!({ "contact": { "phone": "1", "marketing_state": "SUBSCRIBED", "last_inbound_at": "yesterday" },
-                 "source": "inbox", "message": { "type": "text", "text": "x" } }), "contact.last_inbound_at"),
-        (json!({ "contact": { "phone": 5512345678u64, "marketing_state": "SUBSCRIBED" }, "source": "inbox",
-                 "message": { "type": "text", "text": "x" } }), "contact.phone"),
-        (json!({ "contact": { "phone": "1", "marketing_state": "SUBSCRIBED" }, "source": "inbox",
-                 "message": { "type": "text", "text": "x" }, "credits": { "balance": "10" } }), "credits.balance"),
-        (json!({ "contact": { "phone": "1", "marketing_state": "SUBSCRIBED" }, "source": "inbox",
-                 "message": { "type": "text", "text": "  " } }), "message.text"),
+        (
+            json!({ "contact": { "phone": "1", "marketing_state": "YES" }, "source": "campaign",
+                 "message": { "type": "text", "text": "x" } }),
+            "contact.marketing_state",
+        ),
+        (
+            json!({ "contact": { "phone": "1", "marketing_state": "SUBSCRIBED" }, "source": "sms",
+                 "message": { "type": "text", "text": "x" } }),
+            "source",
+        ),
+        (
+            json!({ "contact": { "phone": "1", "marketing_state": "SUBSCRIBED", "last_inbound_at": "yesterday" },
+                 "source": "inbox", "message": { "type": "text", "text": "x" } }),
+            "contact.last_inbound_at",
+        ),
+        (
+            json!({ "contact": { "phone": 5512345678u64, "marketing_state": "SUBSCRIBED" }, "source": "inbox",
+                 "message": { "type": "text", "text": "x" } }),
+            "contact.phone",
+        ),
+        (
+            json!({ "contact": { "phone": "1", "marketing_state": "SUBSCRIBED" }, "source": "inbox",
+                 "message": { "type": "text", "text": "x" }, "credits": { "balance": "10" } }),
+            "credits.balance",
+        ),
+        (
+            json!({ "contact": { "phone": "1", "marketing_state": "SUBSCRIBED" }, "source": "inbox",
+                 "message": { "type": "text", "text": "  " } }),
+            "message.text",
+        ),
     ];
     for (request, path) in cases {
         let err = api::check_send(&request.to_string()).unwrap_err();
@@ -176,7 +207,12 @@ fn template_picker_lists_every_template_pickable_first() {
         ]
     });
     let options = serde_json::to_value(api::pick_templates(&request.to_string()).unwrap()).unwrap();
-    let names: Vec<&str> = options.as_array().unwrap().iter().map(|o| o["template"]["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = options
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["template"]["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names[0], "shipping");
     assert_eq!(options[0]["pickable"], true);
     assert_eq!(options[0]["parameter_count"], 2);
@@ -184,8 +220,21 @@ fn template_picker_lists_every_template_pickable_first() {
         assert_eq!(o["pickable"], false, "{o}");
         assert!(!o["findings"].as_array().unwrap().is_empty());
     }
-    let promo = options.as_array().unwrap().iter().find(|o| o["template"]["name"] == "promo").unwrap();
+    let promo = options
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["template"]["name"] == "promo")
+        .unwrap();
     assert_eq!(promo["findings"][0]["reason"], "CUSTOMER_IS_NOT_OPTED_IN");
-    let review = options.as_array().unwrap().iter().find(|o| o["template"]["name"] == "review").unwrap();
-    assert!(review["findings"][0]["resolution"].to_string().to_lowercase().contains("wait"));
+    let review = options
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["template"]["name"] == "review")
+        .unwrap();
+    assert!(review["findings"][0]["resolution"]
+        .to_string()
+        .to_lowercase()
+        .contains("wait"));
 }
