@@ -102,6 +102,9 @@ pub fn classify_code(code: u64) -> Classification {
 pub fn family_of(code: u32) -> Reason {
     match code {
         200..=299 => Reason::PermissionDenied,
+        // Not a Meta range: a provider echoing an HTTP 5xx as the code. Read it as the bare
+        // number is read, so a code and its classification round-trip.
+        500..=599 => Reason::TransientError,
         132_000..=132_999 => Reason::TemplateContentInvalid,
         133_000..=133_999 => Reason::SenderNumberNotReady,
         130_000..=139_999 => Reason::SendFailed,
@@ -146,9 +149,11 @@ fn text_at(text: &str, depth: u8) -> Classification {
     if t.is_empty() {
         return Classification::unknown(text);
     }
+    // JSON text reads exactly like the value it holds (same depth); only a string inside it,
+    // read as text again, goes one level deeper.
     if depth < MAX_NESTING && (t.starts_with('{') || t.starts_with('[') || t.starts_with('"')) {
         if let Ok(v) = serde_json::from_str::<Value>(t) {
-            return value_at(&v, depth + 1);
+            return value_at(&v, depth);
         }
     }
     if let Some(n) = leading_code(t) {
@@ -183,7 +188,7 @@ fn value_at(value: &Value, depth: u8) -> Classification {
             Some(n) => classify_number(n),
             None => Classification::unknown(&n.to_string()),
         },
-        Value::String(s) => text_at(s, depth),
+        Value::String(s) => text_at(s, depth + 1),
         Value::Object(map) => object_at(map, value, depth),
         Value::Array(items) if depth < MAX_NESTING => match items.first() {
             // A list of errors (as in `errors[]`): the first one is the failure.
@@ -230,7 +235,7 @@ fn object_at(map: &Map<String, Value>, whole: &Value, depth: u8) -> Classificati
         return meta_error(map, depth);
     }
     if let Some(name) = map.get("reason").and_then(Value::as_str) {
-        let c = text_at(name, depth);
+        let c = text_at(name, depth + 1);
         if c.reason() != Reason::Unknown {
             return c;
         }
@@ -249,7 +254,7 @@ fn object_at(map: &Map<String, Value>, whole: &Value, depth: u8) -> Classificati
         "description",
     ] {
         if let Some(s) = map.get(key).and_then(Value::as_str) {
-            let c = text_at(s, depth);
+            let c = text_at(s, depth + 1);
             if c.reason() != Reason::Unknown {
                 return c;
             }
@@ -259,24 +264,23 @@ fn object_at(map: &Map<String, Value>, whole: &Value, depth: u8) -> Classificati
 }
 
 /// An object that already names a catalog reason (a `Classification`, a `Finding`, a triage
-/// group): keep its reason, and its code's entry when the code belongs to that reason.
+/// group). Its `meta_code`, when it has one, must agree with the reason: a code is the more
+/// specific fact, so a documented code wins; an undocumented code that would classify
+/// elsewhere is dropped rather than kept under a reason it does not belong to.
 fn classified(name: &str, map: &Map<String, Value>) -> Option<Classification> {
     let reason = Reason::from_name(name.trim())?;
-    let code = map.get("meta_code").and_then(code_of);
-    let entry = code
-        .and_then(|c| u32::try_from(c).ok())
-        .and_then(catalog::for_meta_code)
-        .filter(|e| e.reason == reason);
-    let mut c = match entry {
-        Some(e) => Classification::from_entry(e),
-        None => {
-            let mut c = Classification::from_entry(catalog::for_reason(reason));
-            // An undocumented code keeps its number under the reason it was given.
-            if let Some(code) = code.and_then(|c| u32::try_from(c).ok()) {
-                c.entry.meta_code = Some(code);
-            }
+    let by_code = map
+        .get("meta_code")
+        .and_then(code_of)
+        .map(classify_code)
+        .filter(|c| c.meta_code().is_some());
+    let mut c = match by_code {
+        Some(c)
+            if c.reason() == reason || c.meta_code().and_then(catalog::for_meta_code).is_some() =>
+        {
             c
         }
+        _ => Classification::from_entry(catalog::for_reason(reason)),
     };
     if let Some(d) = map.get("details").and_then(Value::as_str) {
         c = c.with_details(Some(d));
@@ -303,7 +307,7 @@ fn meta_error(e: &Map<String, Value>, depth: u8) -> Classification {
             // No code: fall back to the words (titles are being deprecated, so only now).
             for key in ["title", "message", "error_user_title"] {
                 if let Some(s) = e.get(key).and_then(Value::as_str) {
-                    let c = text_at(s, depth);
+                    let c = text_at(s, depth + 1);
                     if c.reason() != Reason::Unknown {
                         return c.with_details(details);
                     }
@@ -547,6 +551,24 @@ mod tests {
         assert_eq!(reason(&classify_value(&json!(250))), "PERMISSION_DENIED");
         let c = classify_value(&json!(987_654));
         assert_eq!((reason(&c), c.meta_code()), ("UNKNOWN", Some(987_654)));
+    }
+
+    #[test]
+    fn a_named_reason_and_its_code_must_agree() {
+        // A documented code is the more specific fact.
+        let c = classify_value(&json!({"reason": "TEMPLATE_NOT_APPROVED", "meta_code": 131049}));
+        assert_eq!(
+            (reason(&c), c.meta_code()),
+            ("MARKETING_LIMIT_REACHED", Some(131049))
+        );
+        // An undocumented code that would classify elsewhere is dropped.
+        let c = classify_value(&json!({"reason": "TEMPLATE_NOT_APPROVED", "meta_code": 131999}));
+        assert_eq!((reason(&c), c.meta_code()), ("TEMPLATE_NOT_APPROVED", None));
+        let c = classify_value(&json!({"reason": "SEND_FAILED", "meta_code": 131999}));
+        assert_eq!((reason(&c), c.meta_code()), ("SEND_FAILED", Some(131999)));
+        // An undocumented 5xx code reads like the bare number.
+        let c = classify_value(&json!({"error": {"code": 503}}));
+        assert_eq!(reason(&c), reason(&classify_text("503")));
     }
 
     #[test]
