@@ -108,6 +108,9 @@ try {
     console.log(`--- wrangler output (tail) ---\n${stack.output().slice(-3000)}`);
     process.exitCode = 1;
   }
+} catch (e) {
+  console.error(`--- wrangler output (tail) ---\n${stack.output().slice(-3000)}`);
+  throw e;
 } finally {
   await stack.stop();
 }

@@ -267,7 +267,7 @@ async function route(request: Request, env: Env, url: URL): Promise<Response> {
     methodNotAllowed("GET, POST");
   }
   if (!path.startsWith("/v1/")) {
-    if (env.ASSETS && method === "GET") return env.ASSETS.fetch(request);
+    if (env.ASSETS && (method === "GET" || method === "HEAD")) return env.ASSETS.fetch(request);
     throw new HttpError(404, "not_found", "no such route");
   }
   const admin = path.startsWith("/v1/admin/");

@@ -58,12 +58,13 @@ function signalOf(reason: string): SignalKind | null {
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-function later(a: string | null | undefined, b: string | null | undefined): string | null {
-  const ma = toMs(a);
-  const mb = toMs(b);
-  if (ma === null) return mb === null ? (a ?? b ?? null) : b!;
-  if (mb === null) return a!;
-  return ma >= mb ? a! : b!;
+/** The newer of the request's timestamp and the edge's. A malformed request value is kept as is
+ *  so checkSend rejects it with its path instead of the edge silently replacing it. */
+function later(given: string | null | undefined, edge: string | null): string | null {
+  if (given === undefined || given === null) return edge;
+  const g = typeof given === "string" ? toMs(given) : null;
+  if (g === null || edge === null) return given;
+  return g >= toMs(edge)! ? given : edge;
 }
 
 /** a happened, and after b (or b never happened). */
@@ -97,7 +98,7 @@ export function mergeEdge(
     signals.marketing_limited_at = later(given.marketing_limited_at, edge.marketing_limited_at);
     if (after(edge.preference_stop_at, edge.preference_resume_at)) {
       signals.marketing_opted_out_at = later(given.marketing_opted_out_at, edge.preference_stop_at);
-    } else if (after(edge.preference_resume_at, given.marketing_opted_out_at ?? null)) {
+    } else if (typeof given.marketing_opted_out_at === "string" && toMs(given.marketing_opted_out_at) !== null && after(edge.preference_resume_at, given.marketing_opted_out_at)) {
       signals.marketing_opted_out_at = null;
     }
     merged.signals = signals;
@@ -290,6 +291,10 @@ export class WorkspaceDO extends DurableObject<Env> {
       }
       return result.answer;
     } catch (e) {
+      // An internal failure (e.g. another object unreachable) before Meta was called: the send
+      // still ends with one recorded outcome, and the key can be retried.
+      this.settle(sendId, "released");
+      this.recordSend(sendId, cmd, { outcome: "error", http_status: 500 });
       this.sql.exec("DELETE FROM idem WHERE key = ?", cmd.key);
       throw e;
     }
@@ -445,7 +450,14 @@ export class WorkspaceDO extends DurableObject<Env> {
       detail: { classification: c, http_status: result.http_status, attempts: result.attempts, ambiguous: result.ambiguous, to: verdict.to },
     });
     const signal = signalOf(c.reason);
-    if (signal) await this.signalRecipient(key, signal, Date.now());
+    if (signal) {
+      try {
+        await this.signalRecipient(key, signal, Date.now());
+      } catch (e) {
+        // The outcome is recorded; the signal also arrives with Meta's failed webhook.
+        console.error("recipient signal not stored", e instanceof Error ? e.message : String(e));
+      }
+    }
     return {
       answer: {
         status: 502,

@@ -85,6 +85,10 @@ describe("inbound messages and the window", () => {
     assert.equal((await s.webhook(inbound(digits(to), "Where is my order?"))).status, 200);
     const state = await s.recipient(digits(to));
     assert.ok(Date.now() - Date.parse(state.last_inbound_at) < 5000);
+    // A malformed timestamp in the request is still reported, not papered over by the edge's.
+    const bad = await s.send(textSend({ to, workspace: ws, last_inbound_at: "yesterday" }));
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.error.path, "contact.last_inbound_at");
     const r = await s.send(textSend({ to, workspace: ws }));
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.outcome, "accepted");
