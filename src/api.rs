@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audience::{self, AudienceOptions, AudienceReport};
 use crate::classify::{self, Classification};
-use crate::error::{check_depth, from_json, InputError};
+use crate::error::{from_json, InputError};
 use crate::model::{PickRequest, SendRequest, TemplateOption, Verdict};
 use crate::phone::{self, PhoneInput, PhoneReport};
 use crate::triage::{self, TriageReport};
@@ -54,12 +54,8 @@ pub fn classify_webhook(body: &str) -> Vec<WebhookEvent> {
 /// `triage(failures)`: a JSON array of anything `classify_failure` or `classify_webhook`
 /// accepts, or of `WebhookEvent`s.
 pub fn triage(failures_json: &str) -> Result<TriageReport, InputError> {
-    let value: serde_json::Value = from_json(failures_json)?;
-    check_depth(&value)?;
-    match value {
-        serde_json::Value::Array(items) => Ok(triage::triage(&items)),
-        _ => Err(InputError::new("", "triage expects an array of failures")),
-    }
+    // Streams the array item by item (a million records never form one JSON tree).
+    triage::triage_json(failures_json)
 }
 
 /// `checkAudience(csv, options)`.

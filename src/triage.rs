@@ -5,12 +5,15 @@
 //! (few) groups: linear in the number of records.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt;
 
+use serde::de::{Deserializer as _, SeqAccess, Visitor};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::catalog::{Reason, RetryKind, Scope};
 use crate::classify::{self, Classification};
+use crate::error::{InputError, MAX_INPUT_BYTES};
 use crate::model::Timestamp;
 use crate::webhook::{self, WebhookEvent};
 
@@ -111,6 +114,46 @@ pub fn triage(items: &[Value]) -> TriageReport {
         read_item(item, &mut acc);
     }
     acc.finish()
+}
+
+/// `triage` over the JSON text of an array, reading one item at a time: a million records never
+/// exist as one JSON tree, which keeps memory (and Wasm memory growth) flat.
+pub fn triage_json(json: &str) -> Result<TriageReport, InputError> {
+    if json.len() > MAX_INPUT_BYTES {
+        return Err(InputError::new(
+            "",
+            format!(
+                "input is {} bytes; the limit is {MAX_INPUT_BYTES}",
+                json.len()
+            ),
+        ));
+    }
+    let mut de = serde_json::Deserializer::from_str(json);
+    let acc = de.deserialize_any(Items).map_err(|e| {
+        InputError::new("", format!("triage expects a JSON array of failures: {e}"))
+    })?;
+    de.end().map_err(|e| {
+        InputError::new("", format!("trailing characters after the JSON value: {e}"))
+    })?;
+    Ok(acc.finish())
+}
+
+struct Items;
+
+impl<'de> Visitor<'de> for Items {
+    type Value = Acc;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of failures")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Acc, A::Error> {
+        let mut acc = Acc::default();
+        while let Some(item) = seq.next_element::<Value>()? {
+            read_item(&item, &mut acc);
+        }
+        Ok(acc)
+    }
 }
 
 fn read_item(item: &Value, acc: &mut Acc) {
@@ -478,6 +521,17 @@ mod tests {
         let r = triage(&[json!({"code": 131049, "to": "5", "timestamp": "2026-11-27T10:00:00Z"})]);
         let t = r.retry.later.first().unwrap();
         assert_eq!(t.retry_at.unwrap().to_rfc3339(), "2026-11-28T10:00:00Z");
+    }
+
+    #[test]
+    fn streaming_reads_like_the_parsed_array() {
+        let items = json!([131026, {"code": 130429, "to": "1"}, "HTTP 503", {"status": "read"}]);
+        let a = triage(items.as_array().unwrap());
+        let b = triage_json(&items.to_string()).unwrap();
+        assert_eq!(a, b);
+        assert!(triage_json("{}").is_err());
+        assert!(triage_json("[1,").is_err());
+        assert!(triage_json("[1] x").is_err());
     }
 
     #[test]
