@@ -135,10 +135,11 @@ pub fn classify_webhook_text(body: &str) -> Vec<WebhookEvent> {
             "expected a webhook object with `entry[]`".into(),
         )],
         Err(e) => {
-            let what = if e.is_eof() {
-                "the body is truncated"
-            } else {
-                "the body is not JSON"
+            let what = match e.classify() {
+                serde_json::error::Category::Eof => "the body is truncated",
+                // Valid JSON the lenient reader still refuses (e.g. a field given twice).
+                serde_json::error::Category::Data => "the body has a malformed part",
+                _ => "the body is not JSON",
             };
             vec![invalid(String::new(), format!("{what}: {e}"))]
         }
@@ -939,6 +940,17 @@ mod tests {
             assert!(!OPT_OUT.contains(&keyword_of(s).as_str()), "{s}");
         }
         assert!(OPT_IN.contains(&keyword_of("start").as_str()));
+    }
+
+    #[test]
+    fn a_field_given_twice_is_reported_not_mistaken_for_non_json() {
+        let ev = classify_webhook_text(
+            r#"{"entry":[{"changes":[{"value":{"statuses":[{"id":"a","id":"b","status":"sent"}]}}]}]}"#,
+        );
+        assert!(
+            matches!(&ev[..], [WebhookEvent::Invalid { error, .. }] if error.contains("malformed part")),
+            "{ev:?}"
+        );
     }
 
     #[test]
