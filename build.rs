@@ -32,10 +32,12 @@ use regex_automata::Anchored;
 #[derive(Default)]
 struct Dfas {
     index: HashMap<String, u32>,
-    /// Per state: the next state for digits 0–9 (`DEAD` = no match possible), then 1 if
-    /// the state accepts at the end of input.
-    states: Vec<[u16; 11]>,
-    bases: Vec<u32>,
+    /// Per state: the next state for digits 0–9 (all ones = no match possible), then 1 if
+    /// the state accepts at the end of input; one byte per cell when the DFA has fewer than
+    /// 255 states, else two (little-endian).
+    bytes: Vec<u8>,
+    /// Byte offset of each DFA in `bytes`, and its cell width.
+    bases: Vec<(u32, u8)>,
 }
 
 const DEAD: u16 = u16::MAX;
@@ -89,8 +91,18 @@ impl Dfas {
         }
         assert!(order.len() < DEAD as usize, "DFA too large: {full_pattern}");
         let id = self.bases.len() as u32;
-        self.bases.push(self.states.len() as u32);
-        self.states.extend(table);
+        let width: u8 = if order.len() < 255 { 1 } else { 2 };
+        self.bases.push((self.bytes.len() as u32, width));
+        for row in &table {
+            for &cell in row {
+                if width == 1 {
+                    self.bytes
+                        .push(if cell == DEAD { u8::MAX } else { cell as u8 });
+                } else {
+                    self.bytes.extend_from_slice(&cell.to_le_bytes());
+                }
+            }
+        }
         self.index.insert(full_pattern.to_string(), id);
         id
     }
@@ -161,16 +173,38 @@ fn region_src(dfas: &mut Dfas, m: &Metadata) -> String {
     .collect::<Vec<_>>()
     .join(", ");
     format!(
-        "Region {{ id: {:?}, leading: {}, national_prefix: {:?}, npfp: {}, general: {}, types: [{}], same_fixed_mobile: {}, all_lengths: {} }}",
+        "Region {{ id: {:?}, leading: {}, national_prefix: {:?}, npfp: {}, npfp_literal: {:?}, idd: {}, general: {}, general_local: {}, types: [{}], same_fixed_mobile: {}, all_lengths: {} }}",
         m.id(),
         head_dfa(dfas, m.leading_digits().map(|r| r.as_str())),
         m.national_prefix().unwrap_or(""),
         head_dfa(dfas, m.national_prefix_for_parsing().map(|r| r.as_str())),
+        npfp_literal(m),
+        head_dfa(dfas, m.international_prefix().map(|r| r.as_str())),
         desc_src(dfas, Some(d.general())),
+        lengths(d.general().possible_local_length()),
         types,
         same,
         lengths(&all),
     )
+}
+
+/// The national prefix for parsing when it is a plain digit string with no transform rule
+/// (e.g. `0`): the parser then just strips it, which the core can do without a regex.
+fn npfp_literal(m: &Metadata) -> String {
+    match (
+        m.national_prefix_for_parsing(),
+        m.national_prefix_transform_rule(),
+    ) {
+        (Some(re), None) => {
+            let t: String = re.as_str().chars().filter(|c| !c.is_whitespace()).collect();
+            if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+                t
+            } else {
+                String::new()
+            }
+        }
+        _ => String::new(),
+    }
 }
 
 fn ascii_digits(re: &str) -> String {
@@ -275,6 +309,24 @@ fn metadata(m: &Metadata) -> loader::Metadata {
     }
 }
 
+/// What the crate's parser does not read: number formats (formatting only), example numbers,
+/// and absent values (`null`, which serde reads back as `None` when missing).
+fn compact(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            map.retain(|k, v| !v.is_null() && k != "example");
+            for key in ["formats", "international_formats"] {
+                if let Some(v) = map.get_mut(key) {
+                    *v = serde_json::Value::Array(Vec::new());
+                }
+            }
+            map.values_mut().for_each(compact);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(compact),
+        _ => {}
+    }
+}
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     let db = &*DATABASE;
@@ -312,7 +364,9 @@ fn main() {
             }
         }
         code_regions.push((*code, first, region_data.len() - first));
-        let json = serde_json::to_string(&list).expect("metadata serializes");
+        let mut value = serde_json::to_value(&list).expect("metadata serializes");
+        compact(&mut value);
+        let json = serde_json::to_string(&value).expect("metadata serializes");
         writeln!(out, "    ({code}, {main:?}, {json:?}),").unwrap();
     }
     out.push_str("];\n\n");
@@ -336,23 +390,20 @@ fn main() {
         writeln!(out, "    {r},").unwrap();
     }
     out.push_str(
-        "];\n\n/// First state of each DFA in `DFA_STATES`.\npub static DFA_BASES: &[u32] = &[\n",
+        "];\n\n/// Byte offset of each DFA in `DFA_STATES` and its cell width (1 or 2 bytes).\n",
     );
-    for chunk in dfas.bases.chunks(16) {
-        let v: Vec<String> = chunk.iter().map(|x| x.to_string()).collect();
+    out.push_str("pub static DFA_BASES: &[(u32, u8)] = &[\n");
+    for chunk in dfas.bases.chunks(8) {
+        let v: Vec<String> = chunk.iter().map(|(o, w)| format!("({o}, {w})")).collect();
         writeln!(out, "    {},", v.join(", ")).unwrap();
     }
-    out.push_str("];\n\n/// 11 little-endian u16 per state: next state per digit 0-9 (0xFFFF: dead), accepting.\n");
+    out.push_str(
+        "];\n\n/// 11 cells per state: next state per digit 0-9 (all ones: dead), accepting.\n",
+    );
     out.push_str("pub static DFA_STATES: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/phone_dfa.bin\"));\n");
 
     let dir = env::var("OUT_DIR").expect("OUT_DIR");
-    let mut bin = Vec::with_capacity(dfas.states.len() * 22);
-    for row in &dfas.states {
-        for x in row {
-            bin.extend_from_slice(&x.to_le_bytes());
-        }
-    }
-    fs::write(Path::new(&dir).join("phone_dfa.bin"), bin).expect("write phone_dfa.bin");
+    fs::write(Path::new(&dir).join("phone_dfa.bin"), &dfas.bytes).expect("write phone_dfa.bin");
     let path = Path::new(&dir).join("phone_meta.rs");
     fs::write(path, out).expect("write phone_meta.rs");
 }

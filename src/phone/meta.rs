@@ -32,6 +32,10 @@ impl Desc {
         self.dfa != NONE
     }
 
+    pub fn lengths(&self) -> &'static [u16] {
+        self.lengths
+    }
+
     /// libphonenumber's `isNumberMatchingDesc`: a possible length of this type (when it lists
     /// any) and the whole national number matches the pattern.
     pub fn is_match(&self, national: &str) -> bool {
@@ -48,7 +52,12 @@ pub struct Region {
     leading: u32,
     pub national_prefix: &'static str,
     npfp: u32,
+    /// The national prefix for parsing when it is a plain digit string with no transform rule.
+    pub npfp_literal: &'static str,
+    idd: u32,
     pub general: Desc,
+    /// The general descriptor's local-only lengths.
+    pub general_local: &'static [u16],
     /// premium rate, toll free, shared cost, VoIP, personal, pager, UAN, voicemail, fixed
     /// line, mobile: libphonenumber's order.
     pub types: [Desc; 10],
@@ -63,6 +72,15 @@ impl Region {
         (self.leading != NONE).then(|| dfa_match(self.leading, national))
     }
 
+    pub fn has_npfp(&self) -> bool {
+        self.npfp != NONE
+    }
+
+    /// Whether the international (IDD) prefix pattern matches the start of `digits`.
+    pub fn idd_match(&self, digits: &str) -> bool {
+        self.idd != NONE && dfa_match(self.idd, digits)
+    }
+
     /// Whether the national-prefix-for-parsing pattern matches the start of `national`.
     pub fn npfp_match(&self, national: &str) -> bool {
         self.npfp != NONE && dfa_match(self.npfp, national)
@@ -71,13 +89,19 @@ impl Region {
 
 /// Whether DFA `dfa` accepts the whole of `digits` (ASCII digits only; anything else: no).
 fn dfa_match(dfa: u32, digits: &str) -> bool {
-    let states = generated::DFA_STATES;
-    let Some(&base) = generated::DFA_BASES.get(dfa as usize) else {
+    let bytes = generated::DFA_STATES;
+    let Some(&(base, width)) = generated::DFA_BASES.get(dfa as usize) else {
         return false;
     };
+    let (base, width) = (base as usize, width as usize);
     let cell = |state: usize, column: usize| -> Option<u16> {
-        let at = ((base as usize + state) * 11 + column) * 2;
-        Some(u16::from_le_bytes([*states.get(at)?, *states.get(at + 1)?]))
+        let at = base + (state * 11 + column) * width;
+        if width == 1 {
+            let x = *bytes.get(at)?;
+            Some(if x == u8::MAX { DEAD } else { x as u16 })
+        } else {
+            Some(u16::from_le_bytes([*bytes.get(at)?, *bytes.get(at + 1)?]))
+        }
     };
     let mut state = 0usize;
     for b in digits.bytes() {
@@ -93,6 +117,11 @@ fn dfa_match(dfa: u32, digits: &str) -> bool {
     cell(state, 10) == Some(1)
 }
 
+/// The data of one region (upper-case ISO id).
+pub fn region(id: &str) -> Option<&'static Region> {
+    regions_of(region_code(id)?).iter().find(|r| r.id == id)
+}
+
 /// The regions of a calling code, main region first (empty for an unknown code).
 pub fn regions_of(code: u16) -> &'static [Region] {
     generated::CODE_REGIONS
@@ -105,9 +134,11 @@ pub fn regions_of(code: u16) -> &'static [Region] {
         .unwrap_or(&[])
 }
 
-/// Calling codes whose database stays built. There are ~245 calling codes; a realistic audience
-/// uses a few dozen. Each entry holds its regions' metadata and the regexes compiled so far.
-pub const MAX_DATABASES: usize = 96;
+/// Calling codes whose database stays built: as many as there are calling codes (~245), so a
+/// mixed audience never rebuilds one; the bound is the metadata itself. Each entry holds its
+/// regions' metadata (no formats) and the regexes compiled so far; only input the fast paths
+/// cannot take (trunk prefixes with transform rules, IDD-prefixed national input…) builds one.
+pub const MAX_DATABASES: usize = 256;
 
 struct Entry {
     code: u16,

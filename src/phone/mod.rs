@@ -200,9 +200,77 @@ fn parse_international_slow(code: u16, rest: &str) -> Option<Parsed> {
     (number.code().value() == code).then(|| Parsed::of(&number))
 }
 
-/// Parse national digits as a number of `region` with the crate's parser.
+/// Parse national digits as a number of `region`: the fast path when it applies, else the
+/// crate's parser with that region's calling-code database.
 fn parse_national(region: country::Id, digits: &str) -> Option<Parsed> {
     let code = meta::region_code(region.as_ref())?;
+    if let Some(parsed) = meta::region(region.as_ref()).and_then(|r| national_fast(r, code, digits))
+    {
+        return Some(parsed);
+    }
+    parse_national_slow(region, code, digits)
+}
+
+/// What the crate's `validator::length` says for the general descriptor (its exact rules).
+#[derive(PartialEq)]
+enum Length {
+    TooShort,
+    Other,
+}
+
+fn crate_length(r: &meta::Region, length: usize) -> Length {
+    let length = length as u16;
+    let possible = r.general.lengths();
+    match possible.first() {
+        Some(&min) if !r.general_local.contains(&length) && length != min && length < min => {
+            Length::TooShort
+        }
+        _ => Length::Other,
+    }
+}
+
+/// The crate's parser on national digits of region `r`, without a regex, for the input it
+/// handles by plain rules: no IDD at the start, not starting with the calling code, and a
+/// national prefix for parsing that is absent, does not match, or is a plain digit string
+/// without a transform rule (`0` in most countries), which the parser strips — then strips
+/// the national prefix once more if it is still there, and keeps the original digits if what
+/// remains is too short. Anything else (`None`) goes to the crate's parser.
+fn national_fast(r: &meta::Region, code: u16, digits: &str) -> Option<Parsed> {
+    if digits.len() < 2 || digits.len() > 16 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if r.idd_match(digits) || digits.starts_with(&code.to_string()) {
+        return None;
+    }
+    let np = r.national_prefix;
+    let mut national = digits;
+    if r.has_npfp() {
+        if r.npfp_match(national) {
+            if r.npfp_literal.is_empty() || !national.starts_with(r.npfp_literal) {
+                return None;
+            }
+            national = &national[r.npfp_literal.len()..];
+        }
+    } else if !np.is_empty() && national.starts_with(np) {
+        national = &national[np.len()..];
+    }
+    if !np.is_empty() && national.starts_with(np) {
+        national = &national[np.len()..];
+    }
+    if crate_length(r, national.len()) == Length::TooShort {
+        national = digits;
+    }
+    if national.len() < 2 || national.bytes().all(|b| b == b'0') {
+        return None;
+    }
+    Some(Parsed {
+        code,
+        national: national.to_string(),
+    })
+}
+
+/// The crate's parser on national digits of `region`.
+fn parse_national_slow(region: country::Id, code: u16, digits: &str) -> Option<Parsed> {
     let db = meta::database(code)?;
     db.by_id(region.as_ref())?;
     let number = phonenumber::parse_with(&db, Some(region), digits).ok()?;
@@ -268,7 +336,7 @@ pub fn analyze(input: &PhoneInput) -> PhoneReport {
     } else {
         // No calling code anywhere: the send fails. Suggest one from the country, if known.
         let suggestion = region_hint.and_then(|r| {
-            let number = parse_national(r, &digits)?;
+            let number = mexico_legacy_mobile(parse_national(r, &digits)?);
             classify(&number).possible.then(|| number.e164())
         });
         report.suggested = suggestion.clone();
@@ -302,6 +370,7 @@ pub fn analyze(input: &PhoneInput) -> PhoneReport {
         return report;
     };
 
+    let parsed = parsed.map(mexico_legacy_mobile);
     let Some(number) = parsed else {
         report.findings.push(finding(
             Reason::CustomerPhoneInvalid,
@@ -370,6 +439,23 @@ fn national_digits(number: &PhoneNumber) -> String {
     // Italian-style leading zeros are part of the national number.
     let zeros = "0".repeat(number.national().zeros() as usize);
     format!("{zeros}{}", number.national().value())
+}
+
+/// Mexico dropped the mobile `1` after +52 in 2019 and the metadata no longer knows it: a number
+/// still written `+52 1 XX XXXX XXXX` is the line `+52 XX XXXX XXXX` (its legacy `521…` form
+/// stays among the `wa_id` variants).
+fn mexico_legacy_mobile(number: Parsed) -> Parsed {
+    if number.code == 52 && number.national.len() == 11 && number.national.starts_with('1') {
+        let today = Parsed {
+            code: 52,
+            national: number.national[1..].to_string(),
+        };
+        let facts = classify(&today);
+        if facts.possible && facts.number_type != Type::Unknown {
+            return today;
+        }
+    }
+    number
 }
 
 /// What the metadata says about a parsed number.
@@ -645,5 +731,62 @@ mod tests {
             }
         }
         assert!(checked > 1500, "{checked}");
+    }
+
+    /// The national fast path must give what the crate's parser gives with its full default
+    /// database, for every region's example numbers typed nationally (bare, with the national
+    /// prefix once or twice, with the calling code, with a `1`), whenever it answers.
+    #[test]
+    fn national_fast_path_agrees_with_the_crates_parser() {
+        let db = &*phonenumber::metadata::DATABASE;
+        let (mut fast, mut total) = (0, 0);
+        for m in db.iter().filter(|m| m.id().len() == 2) {
+            let Ok(region) = m.id().parse::<country::Id>() else {
+                continue;
+            };
+            let r = meta::region(m.id()).expect("region data");
+            let d = m.descriptors();
+            let examples = [
+                Some(d.general()),
+                d.fixed_line(),
+                d.mobile(),
+                d.toll_free(),
+                d.premium_rate(),
+                d.shared_cost(),
+                d.voip(),
+                d.uan(),
+            ]
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d.example());
+            let np = m.national_prefix().unwrap_or("");
+            for ex in examples {
+                let code = m.country_code();
+                for input in [
+                    ex.to_string(),
+                    format!("{np}{ex}"),
+                    format!("{np}{np}{ex}"),
+                    format!("{code}{ex}"),
+                    format!("1{ex}"),
+                    ex[..ex.len().min(3)].to_string(),
+                ] {
+                    total += 1;
+                    let Some(ours) = national_fast(r, code, &input) else {
+                        continue;
+                    };
+                    fast += 1;
+                    let crate_ = phonenumber::parse_with(db, Some(region), &input)
+                        .ok()
+                        .map(|n| (n.code().value(), national_digits(&n)));
+                    assert_eq!(
+                        Some((ours.code, ours.national)),
+                        crate_,
+                        "{input} in {}",
+                        m.id()
+                    );
+                }
+            }
+        }
+        assert!(fast > total / 2, "fast path taken {fast} of {total}");
     }
 }

@@ -1,0 +1,209 @@
+#!/usr/bin/env node
+// `make bench`: sendgate (the built pkg/) against libphonenumber-js/max, measured in the same
+// run on the same deterministic corpus (bench/corpus.mjs), printed as ONE table of medians.
+// Usage: node bench/run.mjs [--rows 20000] [--runs 7] [--cold 9] [--pkg path/to/pkg/node.js]
+//        [--disagreements] (also list every disagreement with libphonenumber-js)
+import { execFileSync } from "node:child_process";
+import { readFileSync, statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { gzipSync } from "node:zlib";
+import { makeCorpus, rng, SEED } from "./corpus.mjs";
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: "string", default: "20000" },
+    runs: { type: "string", default: "7" },
+    cold: { type: "string", default: "9" },
+    pkg: { type: "string", default: fileURLToPath(new URL("../pkg/node.js", import.meta.url)) },
+    disagreements: { type: "boolean", default: false },
+  },
+});
+const RUNS = Number(values.runs);
+const PKG = values.pkg;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const sg = await import(PKG);
+const { parsePhoneNumber } = await import("libphonenumber-js/max");
+const corpus = makeCorpus(Number(values.rows));
+
+// --- cold start: fresh Node processes --------------------------------------------------------
+function cold(which) {
+  const script = fileURLToPath(new URL("./cold.mjs", import.meta.url));
+  const runs = [];
+  for (let i = 0; i < Number(values.cold); i++) {
+    const out = execFileSync(process.execPath, [script, which, PKG], { encoding: "utf8" });
+    runs.push(JSON.parse(out));
+  }
+  return { total: median(runs.map((r) => r.total)), import: median(runs.map((r) => r.import)), first: median(runs.map((r) => r.first)) };
+}
+const coldSg = cold("sendgate");
+const coldPeer = cold("peer");
+
+// --- per call ----------------------------------------------------------------------------------
+function peerWork(row) {
+  try {
+    const pn = parsePhoneNumber(row.peer.text, row.peer.options);
+    if (!pn) return null;
+    return { e164: pn.number, valid: pn.isValid(), possible: pn.isPossible() };
+  } catch {
+    return null;
+  }
+}
+const inputs = corpus.map((r) => r.input);
+function timePerCall(fn, items) {
+  const rounds = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    for (const x of items) fn(x);
+    rounds.push(((performance.now() - t) * 1000) / items.length);
+  }
+  return median(rounds);
+}
+// Warm both (JIT, sendgate's per-calling-code caches), then interleave the timed rounds.
+for (let i = 0; i < 2; i++) {
+  inputs.forEach((x) => sg.normalizePhone(x));
+  corpus.forEach(peerWork);
+}
+const peerUs = [];
+const sgUs = [];
+for (let i = 0; i < 3; i++) {
+  peerUs.push(timePerCall(peerWork, corpus));
+  sgUs.push(timePerCall((x) => sg.normalizePhone(x), inputs));
+}
+const perCallPeer = median(peerUs);
+const perCallSg = median(sgUs);
+
+const requests = inputs.map((input, i) => ({
+  contact: { ...input, marketing_state: i % 10 ? "SUBSCRIBED" : "UNSUBSCRIBED", last_inbound_at: "2026-11-27T20:00:00Z" },
+  source: "campaign",
+  now: "2026-11-28T00:00:00Z",
+  credits: { balance: 100 },
+  message: {
+    type: "template",
+    template: { name: "order_update", language: "en_US", category: "UTILITY", status: "APPROVED", quality: "GREEN", body: "Hi {{1}}, order {{2}} shipped" },
+    parameters: ["Ana", "1001"],
+  },
+}));
+requests.forEach((r) => sg.checkSend(r));
+const checkSendUs = median([0, 1, 2].map(() => timePerCall((r) => sg.checkSend(r), requests)));
+
+// --- agreement on E.164 and validity -----------------------------------------------------------
+// sendgate's answer for a row: the E.164 number it would send to (or, without a calling code,
+// the one it suggests), and whether that number is valid. The peer's: `number` when
+// `isPossible()` (sendgate gives no E.164 for impossible numbers), and `isValid()`.
+const disagreements = [];
+let compared = 0;
+for (const row of corpus) {
+  const ours = sg.normalizePhone(row.input);
+  const peer = peerWork(row);
+  const hint = ours.findings.some((f) => f.reason === "CUSTOMER_IS_MISSING_CALLING_CODE");
+  const ourE164 = hint ? ours.suggested : ours.e164;
+  const ourValid = hint ? null : ours.valid;
+  const peerE164 = peer && peer.possible ? peer.e164 : null;
+  const peerValid = hint ? null : Boolean(peer && peer.valid);
+  compared++;
+  if (ourE164 !== peerE164 || ourValid !== peerValid) {
+    disagreements.push({ kind: row.kind, input: row.input, sendgate: { e164: ourE164, valid: ourValid, region: ours.region }, peer: { e164: peerE164, valid: peerValid, raw: peer } });
+  }
+}
+const agreement = 1 - disagreements.length / compared;
+
+// --- size ----------------------------------------------------------------------------------------
+const wasmPath = fileURLToPath(new URL("./sendgate_bg.wasm", new URL(`file://${PKG}`)));
+const wasm = readFileSync(wasmPath);
+const peerBundle = readFileSync(fileURLToPath(new URL("../bundle/libphonenumber-max.js", import.meta.resolve("libphonenumber-js/max"))));
+const gz = (b) => gzipSync(b, { level: 9 }).length;
+
+// --- checkAudience: 100,000 Shopify-export rows --------------------------------------------------
+function shopifyCsv(n) {
+  const r = rng(SEED + 1);
+  const lines = ["Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Default Address Company,Default Address Address1,Default Address City,Default Address Province Code,Default Address Country Code,Default Address Zip,Default Address Phone,Phone,Accepts SMS Marketing,Total Spent,Total Orders,Note,Tax Exempt,Tags"];
+  for (let i = 0; i < n; i++) {
+    const row = corpus[Math.floor(r() * corpus.length)].input;
+    const phone = String(row.phone ?? "").replace(/"/g, '""');
+    const country = row.phone_country_code ?? "";
+    lines.push(`${7000000000 + i},Ana${i},"Pérez, ${i}",ana${i}@example.com,yes,,Calle ${i},Ciudad,,${country},,,"${phone}",${r() < 0.8 ? "yes" : "no"},${(r() * 500).toFixed(2)},${Math.floor(r() * 9)},,no,vip`);
+  }
+  return lines.join("\n");
+}
+let audience = null;
+if (typeof sg.checkAudience === "function") {
+  const csv = shopifyCsv(100000);
+  const options = { source: "campaign", now: "2026-11-28T00:00:00Z", template: requests[0].message.template };
+  try {
+    sg.checkAudience(csv, options);
+    const times = [0, 1, 2].map(() => {
+      const t = performance.now();
+      sg.checkAudience(csv, options);
+      return performance.now() - t;
+    });
+    audience = { ms: median(times), mb: csv.length / 1e6 };
+  } catch (e) {
+    audience = { error: String(e.message ?? e) };
+  }
+}
+
+// --- classifyWebhook: a 3 MB Meta webhook body ----------------------------------------------------
+function webhookBody(bytes) {
+  const statuses = [];
+  let size = 0;
+  for (let i = 0; size < bytes; i++) {
+    const failed = i % 5 === 0;
+    const s = {
+      id: `wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI${String(i).padStart(10, "0")}`,
+      status: failed ? "failed" : "delivered",
+      timestamp: String(1764288000 + i),
+      recipient_id: `52155${String(10000000 + i)}`,
+      ...(failed
+        ? { errors: [{ code: 131026, title: "Message undeliverable", message: "Message undeliverable", error_data: { details: "Message Undeliverable." } }] }
+        : { conversation: { id: `conv${i}`, origin: { type: "marketing" } }, pricing: { billable: true, pricing_model: "PMP", category: "marketing" } }),
+    };
+    size += JSON.stringify(s).length + 1;
+    statuses.push(s);
+  }
+  return JSON.stringify({ object: "whatsapp_business_account", entry: [{ id: "102290129340398", changes: [{ field: "messages", value: { messaging_product: "whatsapp", metadata: { display_phone_number: "15550783881", phone_number_id: "106540352242922" }, statuses } }] }] });
+}
+let webhook = null;
+if (typeof sg.classifyWebhook === "function") {
+  const body = webhookBody(3 * 1024 * 1024);
+  try {
+    sg.classifyWebhook(body);
+    const times = [0, 1, 2, 3, 4].map(() => {
+      const t = performance.now();
+      sg.classifyWebhook(body);
+      return performance.now() - t;
+    });
+    webhook = { ms: median(times), mb: body.length / 1e6 };
+  } catch (e) {
+    webhook = { error: String(e.message ?? e) };
+  }
+}
+
+// --- the table --------------------------------------------------------------------------------
+const f = (x, d = 1) => (x == null ? "—" : x.toFixed(d));
+const rowsOut = [
+  ["cold start: import + first answer (ms)", f(coldSg.total), f(coldPeer.total), coldSg.total / coldPeer.total, "≤ 15 ms", coldSg.total <= 15],
+  ["  of which import (ms)", f(coldSg.import), f(coldPeer.import), coldSg.import / coldPeer.import, "", null],
+  ["  of which first answer (ms)", f(coldSg.first), f(coldPeer.first), coldSg.first / coldPeer.first, "", null],
+  ["normalizePhone per call (µs; peer: parse+isValid+E.164)", f(perCallSg, 2), f(perCallPeer, 2), perCallSg / perCallPeer, "≤ 0.5×", perCallSg / perCallPeer <= 0.5],
+  ["checkSend per call (µs; peer: same phone work)", f(checkSendUs, 2), f(perCallPeer, 2), checkSendUs / perCallPeer, "≤ 1×", checkSendUs / perCallPeer <= 1],
+  [`agreement on E.164 + validity (${compared} rows)`, `${(agreement * 100).toFixed(2)} %`, "reference", null, "≥ 99.5 %", agreement >= 0.995],
+  ["wasm gzip (KB; peer: max bundle gzip)", f(gz(wasm) / 1000), f(gz(peerBundle) / 1000), gz(wasm) / gz(peerBundle), "≤ 400 KB", gz(wasm) / 1000 <= 400],
+  ["wasm raw (KB; peer: max bundle raw)", f(wasm.length / 1000), f(peerBundle.length / 1000), wasm.length / peerBundle.length, "", null],
+  ["checkAudience 100k Shopify rows (ms)", audience?.ms != null ? f(audience.ms) : audience?.error ?? "not built", "—", null, "≤ 1000 ms", audience?.ms != null ? audience.ms <= 1000 : null],
+  ["classifyWebhook 3 MB body (ms)", webhook?.ms != null ? f(webhook.ms) : webhook?.error ?? "not built", "—", null, "≤ 30 ms", webhook?.ms != null ? webhook.ms <= 30 : null],
+  ["first POST /v1/check after workerd start − warm (ms)", "not measured here", "—", null, "≤ 10 ms", null],
+];
+const head = ["figure", "sendgate", "libphonenumber-js/max", "ratio", "target", "met"];
+const cells = rowsOut.map(([a, b, c, r, t, m]) => [a, b, c, r == null ? "—" : `${r.toFixed(2)}×`, t, m == null ? "" : m ? "yes" : "NO"]);
+const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => String(c[i]).length)));
+const line = (c) => `| ${c.map((x, i) => String(x).padEnd(widths[i])).join(" | ")} |`;
+console.log(`sendgate bench — Node ${process.version}, corpus ${corpus.length} rows (seed ${SEED}), medians of ${RUNS} runs (cold: ${values.cold} processes)`);
+console.log(line(head));
+console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+cells.forEach((c) => console.log(line(c)));
+if (values.disagreements || disagreements.length) {
+  console.log(`\n${disagreements.length} disagreement(s) with libphonenumber-js/max:`);
+  for (const d of disagreements.slice(0, values.disagreements ? Infinity : 40)) console.log(JSON.stringify(d));
+}
