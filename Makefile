@@ -43,8 +43,11 @@ dev: pkg
 	npm run build --workspace www
 	npm run dev --workspace worker
 
+# sendgate vs libphonenumber-js/max on bench/corpus.mjs (fixed seed), one table of medians;
+# plus the native core micro-benchmark (cargo bench --bench phone).
 bench: pkg
-	@echo "make bench: not yet implemented (issue 6)"
+	node bench/run.mjs
+	cargo bench --bench phone
 
 fmt:
 	cargo fmt --all
