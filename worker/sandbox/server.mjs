@@ -75,6 +75,7 @@ export function startSandbox(options = {}) {
     appSecret: "sandbox-app-secret",
     webhookUrl: null,
     webhookDelayMs: 50,
+    webhookConcurrency: 16,
     latencyMs: 0,
     hangMs: 30_000,
     wabaId: "102290129340398",
@@ -97,10 +98,22 @@ export function startSandbox(options = {}) {
     timers.add(t);
   };
 
+  // Like Meta, deliveries are paced: at most `webhookConcurrency` in flight, the rest queue
+  // (unbounded parallel POSTs would exhaust the worker's sockets under load).
+  let inFlight = 0;
+  const waiting = [];
+  const acquire = () => (inFlight < opts.webhookConcurrency ? (inFlight++, Promise.resolve()) : new Promise((r) => waiting.push(r)));
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else inFlight--;
+  };
+
   async function postWebhook(payload) {
     if (!opts.webhookUrl) return;
     const body = JSON.stringify(payload);
     pendingWebhooks++;
+    await acquire();
     try {
       // Meta retries until it gets a 200; three tries are plenty on loopback.
       for (let attempt = 0; attempt < 3; attempt++) {
@@ -122,6 +135,7 @@ export function startSandbox(options = {}) {
       }
       webhooksFailed++;
     } finally {
+      release();
       pendingWebhooks--;
     }
   }
