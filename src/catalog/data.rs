@@ -106,6 +106,8 @@ pub const ALIASES: &[(&str, R)] = &[
 ];
 
 /// What every account-level entry says first: these fail every send, so stop the run.
+/// Where the seed page says failed messages and their reasons show up.
+const WHERE_TO_LOOK: &str = "Where failures show up: Campaigns → [Campaign] (analytics, failed messages), Automations → [Automation] → Activity (the FAILED action node), or the failure indicator on the message in the Inbox thread; check the customer under Audience → Contacts → [Customer].";
 const STOP_RUN: &str = "Stop the run now: every send on this phone number or account fails until this is fixed, so retrying recipient by recipient only piles up failures.";
 const STOP_RUN_FIXED: &str =
     "Once fixed, re-send to the recipients that failed during the outage; they were not at fault.";
@@ -209,6 +211,7 @@ pub const ENTRIES: &[Entry] = &[
             "Open Audience → Contacts → [Customer] and compare phone, phone_country_code and phone_calling_code.",
             "Correct the number in Shopify Admin → Customers → [Customer], adding the international prefix: the platform syncs phones from Shopify, so a fix made only in the platform is overwritten at the next sync.",
             "Save the customer in Shopify; the customers/update webhook carries the corrected number to the platform. Then re-send.",
+            WHERE_TO_LOOK,
         ],
         &[
             "Make the Shopify checkout and account forms collect phone numbers in international format.",
@@ -231,6 +234,7 @@ pub const ENTRIES: &[Entry] = &[
             "Check the balance in Billing → Overview and compare the number of failed messages with the balance at send time.",
             "Top up credits or upgrade the plan in Billing.",
             "Decide whether the failed recipients deserve a follow-up send once credits are back: campaigns do not re-send on their own, and automations resume for new enrollments only, without retrying messages that already failed.",
+            WHERE_TO_LOOK,
         ],
         &["Check the credit balance against the audience size before scheduling large campaigns; keep a buffer for automations."],
     ),
@@ -249,6 +253,7 @@ pub const ENTRIES: &[Entry] = &[
         &[
             "In the Inbox conversation, re-engage the customer with an approved template chosen from the template picker instead of free text.",
             "Once the customer replies, free-form messages are allowed again for 24 hours.",
+            WHERE_TO_LOOK,
         ],
         &[
             "Answer Inbox conversations within 24 hours of the customer's last message.",
@@ -274,6 +279,7 @@ pub const ENTRIES: &[Entry] = &[
             "REJECTED: read the rejection reason, fix the template and resubmit (see Template Rejection).",
             "PAUSED: Meta paused it for quality; see Templates — Quality, or switch to another approved template.",
             "Automations pick up sending again by themselves once the template is APPROVED again; no re-activation is needed. Campaign recipients that failed must be re-sent.",
+            WHERE_TO_LOOK,
         ],
         &[
             "Schedule campaigns and activate automations only with APPROVED templates.",
@@ -296,6 +302,7 @@ pub const ENTRIES: &[Entry] = &[
             "Check whether a later retry of the campaign or automation send succeeded before doing anything else.",
             "If not, re-send with exponential backoff.",
             META_STATUS,
+            WHERE_TO_LOOK,
         ],
         &["Retry automatically with backoff and jitter; only escalate when the same failure persists for many minutes."],
     ),
@@ -315,6 +322,7 @@ pub const ENTRIES: &[Entry] = &[
         &[
             "Do not retry: the same number fails again.",
             "Ask the customer by email or SMS for a WhatsApp number, and update it in Shopify Admin → Customers so the sync keeps it.",
+            WHERE_TO_LOOK,
         ],
         &["Suppress the number for WhatsApp sends for a while (sendgate's gate blocks it for 7 days after this failure)."],
     ),
@@ -330,6 +338,7 @@ pub const ENTRIES: &[Entry] = &[
         &[
             "Nothing to fix by hand: the send normally recovers in the next batch cycle, once the limit window resets.",
             "Retry the failed messages with backoff, more slowly.",
+            WHERE_TO_LOOK,
         ],
         &["Spread large campaigns out over time and pace sends per phone number."],
     ),
