@@ -437,3 +437,70 @@ mod never_panics {
         }
     }
 }
+
+/// The seed page's guidance, in the catalog's own words: the facts that must survive rewording.
+#[test]
+fn seed_guidance_is_carried() {
+    let all = |r: Reason| {
+        let e = catalog::for_reason(r);
+        format!(
+            "{} {} {} {}",
+            e.meaning,
+            e.causes.join(" "),
+            e.resolution.join(" "),
+            e.prevention.join(" ")
+        )
+    };
+    let opted = all(Reason::CustomerIsNotOptedIn);
+    for needle in [
+        "SUBSCRIBED",
+        "Consent status = Yes",
+        "Audience → Contacts",
+        "UNSUBSCRIBED",
+        "NOT_SUBSCRIBED",
+        "not a bug",
+    ] {
+        assert!(opted.contains(needle), "not opted in: {needle}");
+    }
+    assert!(catalog::for_reason(Reason::CustomerIsNotOptedIn).compliance);
+    let phone = all(Reason::CustomerIsMissingCallingCode);
+    for needle in [
+        "Shopify Admin",
+        "customers/update",
+        "overwritten",
+        "phone_calling_code",
+    ] {
+        assert!(phone.contains(needle), "calling code: {needle}");
+    }
+    let credits = all(Reason::InsufficientCredits);
+    for needle in ["Billing → Overview", "automations resume", "Top up"] {
+        assert!(credits.contains(needle), "credits: {needle}");
+    }
+    let window = all(Reason::OutsideConversationWindow);
+    assert!(window.contains("Inbox") && window.contains("template picker"));
+    let template = all(Reason::TemplateNotApproved);
+    for needle in [
+        "PENDING_APPROVAL",
+        "REJECTED",
+        "PAUSED",
+        "APPROVED again",
+        "no re-activation",
+    ] {
+        assert!(template.contains(needle), "template: {needle}");
+    }
+    assert!(all(Reason::TransientError).contains("TEMPORARY_FAILURE"));
+    assert!(all(Reason::RecipientNotOnWhatsapp).contains("data-quality"));
+    assert!(all(Reason::RateLimitExceeded).contains("next batch"));
+    for r in [
+        Reason::TransientError,
+        Reason::RateLimitExceeded,
+        Reason::RecipientNotOnWhatsapp,
+        Reason::TemplateNotApproved,
+    ] {
+        assert!(
+            all(r).contains("Automations → [Automation] → Activity"),
+            "{}: where to look",
+            r.as_str()
+        );
+    }
+}
