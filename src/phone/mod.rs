@@ -336,7 +336,7 @@ pub fn analyze(input: &PhoneInput) -> PhoneReport {
     } else {
         // No calling code anywhere: the send fails. Suggest one from the country, if known.
         let suggestion = region_hint.and_then(|r| {
-            let number = mexico_legacy_mobile(parse_national(r, &digits)?);
+            let number = stable(mexico_legacy_mobile(parse_national(r, &digits)?))?;
             classify(&number).possible.then(|| number.e164())
         });
         report.suggested = suggestion.clone();
@@ -370,7 +370,7 @@ pub fn analyze(input: &PhoneInput) -> PhoneReport {
         return report;
     };
 
-    let parsed = parsed.map(mexico_legacy_mobile);
+    let parsed = parsed.map(mexico_legacy_mobile).and_then(stable);
     let Some(number) = parsed else {
         report.findings.push(finding(
             Reason::CustomerPhoneInvalid,
@@ -439,6 +439,15 @@ fn national_digits(number: &PhoneNumber) -> String {
     // Italian-style leading zeros are part of the national number.
     let zeros = "0".repeat(number.national().zeros() as usize);
     format!("{zeros}{}", number.national().value())
+}
+
+/// The E.164 the core reports must read back as itself. The crate strips a national prefix even
+/// after `+CC` (and may strip it twice), so digits like `+971 0000001` come out as `+97100001`,
+/// which reads back as yet another number: such input is not one phone number.
+fn stable(number: Parsed) -> Option<Parsed> {
+    let again = parse_international(&format!("{}{}", number.code, number.national))
+        .map(mexico_legacy_mobile)?;
+    (again.code == number.code && again.national == number.national).then_some(number)
 }
 
 /// Mexico dropped the mobile `1` after +52 in 2019 and the metadata no longer knows it: a number
