@@ -1,8 +1,8 @@
 // Starts the sandbox Meta (in this process) and `wrangler dev` (real workerd) on free loopback
 // ports, with throwaway state; stops both even when a test fails.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -12,6 +12,7 @@ import { startSandbox } from "../sandbox/server.mjs";
 const WORKER_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
 const REPO = join(WORKER_DIR, "..");
 // wrangler needs Node >= 22.12: the repo pins one (root devDependency `node`).
+const WRANGLER = join(REPO, "node_modules/wrangler/bin/wrangler.js");
 const NODE = existsSync(join(REPO, "node_modules/.bin/node")) ? join(REPO, "node_modules/.bin/node") : process.execPath;
 
 export const SECRETS = {
@@ -44,6 +45,32 @@ process.on("exit", () => {
   }
 });
 
+/** Bundles the worker once into `state` and writes a config that runs that bundle. wrangler dev
+ *  watches its inputs, so running the sources directly would reload (and fail) whenever someone
+ *  rebuilds pkg/ during a run; the snapshot is immune. */
+function snapshotConfig(state, assets) {
+  const bundle = join(state, "bundle");
+  execFileSync(NODE, [WRANGLER, "deploy", "--dry-run", "--outdir", bundle, "--assets", assets, "--config", join(WORKER_DIR, "wrangler.jsonc")], {
+    cwd: WORKER_DIR,
+    stdio: "pipe",
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  });
+  const jsonc = readFileSync(join(WORKER_DIR, "wrangler.jsonc"), "utf8");
+  const base = JSON.parse(jsonc.split("\n").filter((l) => !l.trim().startsWith("//")).join("\n"));
+  const config = {
+    ...base,
+    main: join(bundle, "index.js"),
+    base_dir: bundle,
+    find_additional_modules: true,
+    rules: [{ type: "CompiledWasm", globs: ["**/*.wasm"] }],
+    assets: { ...base.assets, directory: assets },
+  };
+  delete config.$schema;
+  const file = join(state, "wrangler.json");
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  return file;
+}
+
 /** @returns {Promise<Stack>} */
 export async function startStack({ vars = {}, sandbox: sandboxOptions = {} } = {}) {
   const sandbox = await startSandbox({
@@ -62,6 +89,7 @@ export async function startStack({ vars = {}, sandbox: sandboxOptions = {} } = {
   const assets = join(state, "assets");
   mkdirSync(assets);
   writeFileSync(join(assets, "index.html"), "<!doctype html><title>sendgate test dashboard</title>");
+  const config = snapshotConfig(state, assets);
   const allVars = {
     ...SECRETS,
     META_API_BASE: sandbox.url,
@@ -76,14 +104,14 @@ export async function startStack({ vars = {}, sandbox: sandboxOptions = {} } = {
     ...vars,
   };
   const args = [
-    join(REPO, "node_modules/wrangler/bin/wrangler.js"),
+    WRANGLER,
     "dev",
-    "--config", join(WORKER_DIR, "wrangler.jsonc"),
+    "--config", config,
+    "--no-bundle",
     "--ip", "127.0.0.1",
     "--port", String(port),
     "--inspector-port", String(inspectorPort),
     "--persist-to", join(state, "state"),
-    "--assets", assets,
     "--show-interactive-dev-session=false",
     "--log-level", "warn",
     ...Object.entries(allVars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
