@@ -1,17 +1,20 @@
-//! Splits the `phonenumber` crate's own metadata (libphonenumber 9.0.33, as the crate ships it)
-//! into one small blob per country calling code, so the core builds only the regions a number
-//! needs instead of the crate's whole default database (~250 ms in Wasm on first use).
+//! Precomputes, from the `phonenumber` crate's own metadata (libphonenumber 9.0.33, as the
+//! crate ships it), everything the phone core reads at run time, so that nothing is built on
+//! first use (the crate's default database takes ~250 ms to build in Wasm) and no regex engine
+//! is needed in the Wasm module.
 //!
 //! The build script runs natively with `phonenumber` as a build-dependency, walks its default
 //! database through the public getters in the crate's own region order (main region first),
-//! and writes `phone_meta.rs` into `OUT_DIR`:
-//! - `REGIONS`: every region id with its calling code, sorted by id (for `parse_region`);
-//! - `CODES`: every calling code with the JSON text of its `loader::Metadata` list, sorted by
-//!   code (for `parse_calling_code` and the per-code database).
+//! and writes into `OUT_DIR`:
+//! - `phone_meta.rs`: `REGIONS` (region id → calling code), `CODES` (calling code → main
+//!   region), `CODE_REGIONS`/`REGION_DATA` (per region: lengths, national prefix, the national
+//!   prefix for parsing and its transform rule, the IDD, and a DFA index per descriptor);
+//! - `phone_dfa.bin`: every descriptor pattern compiled with `regex-automata` (the engine
+//!   behind `regex`) to a table of states × 10 digits.
 //!
-//! One rewrite is applied to the regexes: `\d` becomes `[0-9]`. The core only ever matches
-//! ASCII digits (input is normalised first), where both mean the same; the ASCII class compiles
-//! to a far smaller automaton than Unicode `\d` (every decimal digit of every script).
+//! Regex rewrites: `\d` becomes `[0-9]` (the core only matches ASCII digits, where both mean the
+//! same); descriptor patterns are anchored at both ends (libphonenumber matches whole numbers,
+//! the crate only checks that a match starts at 0); prefix patterns at the start.
 
 use std::env;
 use std::fmt::Write as _;
@@ -20,7 +23,7 @@ use std::path::Path;
 
 use std::collections::HashMap;
 
-use phonenumber::metadata::{loader, Descriptor, Format, Metadata, DATABASE};
+use phonenumber::metadata::{Descriptor, Metadata, DATABASE};
 use regex_automata::dfa::{dense, Automaton, StartKind};
 use regex_automata::util::{start, syntax};
 use regex_automata::Anchored;
@@ -173,13 +176,20 @@ fn region_src(dfas: &mut Dfas, m: &Metadata) -> String {
     .collect::<Vec<_>>()
     .join(", ");
     format!(
-        "Region {{ id: {:?}, leading: {}, national_prefix: {:?}, npfp: {}, npfp_literal: {:?}, idd: {}, general: {}, general_local: {}, types: [{}], same_fixed_mobile: {}, all_lengths: {} }}",
+        "Region {{ id: {:?}, leading: {}, national_prefix: {:?}, npfp: {}, npfp_literal: {:?}, npfp_re: {:?}, npfp_transform: {:?}, idd: {}, idd_re: {:?}, general: {}, general_local: {}, types: [{}], same_fixed_mobile: {}, all_lengths: {} }}",
         m.id(),
         head_dfa(dfas, m.leading_digits().map(|r| r.as_str())),
         m.national_prefix().unwrap_or(""),
         head_dfa(dfas, m.national_prefix_for_parsing().map(|r| r.as_str())),
         npfp_literal(m),
+        m.national_prefix_for_parsing()
+            .map(|r| head(r.as_str()))
+            .unwrap_or_default(),
+        m.national_prefix_transform_rule().unwrap_or(""),
         head_dfa(dfas, m.international_prefix().map(|r| r.as_str())),
+        m.international_prefix()
+            .map(|r| head(r.as_str()))
+            .unwrap_or_default(),
         desc_src(dfas, Some(d.general())),
         lengths(d.general().possible_local_length()),
         types,
@@ -248,85 +258,6 @@ fn head(re: &str) -> String {
     format!("^(?:{})", ascii_digits(re))
 }
 
-fn descriptor(d: &Descriptor) -> loader::Descriptor {
-    loader::Descriptor {
-        national_number: Some(whole(d.national_number().as_str())),
-        possible_length: d.possible_length().to_vec(),
-        possible_local_length: d.possible_local_length().to_vec(),
-        example: d.example().map(str::to_string),
-    }
-}
-
-fn format(f: &Format) -> loader::Format {
-    loader::Format {
-        pattern: Some(ascii_digits(f.pattern().as_str())),
-        format: Some(f.format().to_string()),
-        leading_digits: f
-            .leading_digits()
-            .iter()
-            .map(|r| ascii_digits(r.as_str()))
-            .collect(),
-        national_prefix_formatting_rule: f.national_prefix().map(str::to_string),
-        national_prefix_optional_when_formatting: f.is_national_prefix_optional(),
-        domestic_carrier: f.domestic_carrier().map(str::to_string),
-    }
-}
-
-fn metadata(m: &Metadata) -> loader::Metadata {
-    let d = m.descriptors();
-    let opt = |x: Option<&Descriptor>| x.map(descriptor);
-    loader::Metadata {
-        general: Some(descriptor(d.general())),
-        fixed_line: opt(d.fixed_line()),
-        mobile: opt(d.mobile()),
-        toll_free: opt(d.toll_free()),
-        premium_rate: opt(d.premium_rate()),
-        shared_cost: opt(d.shared_cost()),
-        personal_number: opt(d.personal_number()),
-        voip: opt(d.voip()),
-        pager: opt(d.pager()),
-        uan: opt(d.uan()),
-        emergency: opt(d.emergency()),
-        voicemail: opt(d.voicemail()),
-        short_code: opt(d.short_code()),
-        standard_rate: opt(d.standard_rate()),
-        carrier: opt(d.carrier()),
-        no_international: opt(d.no_international()),
-        id: Some(m.id().to_string()),
-        country_code: Some(m.country_code()),
-        international_prefix: m.international_prefix().map(|r| head(r.as_str())),
-        preferred_international_prefix: m.preferred_international_prefix().map(str::to_string),
-        national_prefix: m.national_prefix().map(str::to_string),
-        preferred_extension_prefix: m.preferred_extension_prefix().map(str::to_string),
-        national_prefix_for_parsing: m.national_prefix_for_parsing().map(|r| head(r.as_str())),
-        national_prefix_transform_rule: m.national_prefix_transform_rule().map(str::to_string),
-        formats: m.formats().iter().map(format).collect(),
-        international_formats: m.international_formats().iter().map(format).collect(),
-        main_country_for_code: m.is_main_country_for_code(),
-        leading_digits: m.leading_digits().map(|r| head(r.as_str())),
-        mobile_number_portable: m.is_mobile_number_portable(),
-        defaults: Default::default(),
-    }
-}
-
-/// What the crate's parser does not read: number formats (formatting only), example numbers,
-/// and absent values (`null`, which serde reads back as `None` when missing).
-fn compact(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::Object(map) => {
-            map.retain(|k, v| !v.is_null() && k != "example");
-            for key in ["formats", "international_formats"] {
-                if let Some(v) = map.get_mut(key) {
-                    *v = serde_json::Value::Array(Vec::new());
-                }
-            }
-            map.values_mut().for_each(compact);
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(compact),
-        _ => {}
-    }
-}
-
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     let db = &*DATABASE;
@@ -340,20 +271,14 @@ fn main() {
     let mut region_data: Vec<String> = Vec::new();
     let mut code_regions: Vec<(u16, usize, usize)> = Vec::new();
     let mut out = String::new();
-    out.push_str("/// Every calling code, its main region (`001` for non-geographic codes) and the JSON text\n/// of its regions' metadata (main region first).\n");
-    out.push_str("pub static CODES: &[(u16, &str, &str)] = &[\n");
+    out.push_str("/// Every calling code and its main region (`001` for non-geographic codes).\n");
+    out.push_str("pub static CODES: &[(u16, &str)] = &[\n");
     for code in &codes {
         // The crate's own order: main region first, then the XML order.
         let ids = db.region(code).unwrap_or_default();
-        let list: Vec<loader::Metadata> = ids
-            .iter()
-            .filter_map(|id| db.by_id(*id))
-            .map(metadata)
-            .collect();
-        for m in &list {
-            let id = m.id.clone().unwrap_or_default();
+        for id in &ids {
             if id.len() == 2 {
-                regions.push((id, *code));
+                regions.push((id.to_string(), *code));
             }
         }
         let main = ids.first().copied().unwrap_or("001");
@@ -364,10 +289,7 @@ fn main() {
             }
         }
         code_regions.push((*code, first, region_data.len() - first));
-        let mut value = serde_json::to_value(&list).expect("metadata serializes");
-        compact(&mut value);
-        let json = serde_json::to_string(&value).expect("metadata serializes");
-        writeln!(out, "    ({code}, {main:?}, {json:?}),").unwrap();
+        writeln!(out, "    ({code}, {main:?}),").unwrap();
     }
     out.push_str("];\n\n");
     regions.sort();

@@ -1,16 +1,11 @@
-//! libphonenumber metadata per calling code, built on first use and kept in a bounded cache.
+//! libphonenumber metadata per region, precomputed at build time.
 //!
-//! `build.rs` splits the `phonenumber` crate's own metadata into one JSON blob per calling
-//! code. A number needs only its calling code's regions, so instead of the crate's default
-//! database (every region, ~250 ms to build in Wasm, and an LRU of 100 compiled regexes shared
-//! by all regions, which thrashes on mixed input) each calling code gets its own small
-//! [`Database`]: its regexes compile once, lazily, in that database's own regex cache (100
-//! entries, more than any single calling code uses in a parse), and stay compiled while the
-//! code is in the cache.
-
-use std::sync::{Arc, Mutex};
-
-use phonenumber::metadata::{loader, Database};
+//! `build.rs` walks the `phonenumber` crate's own metadata (libphonenumber 9.0.33) and emits,
+//! per region, what the phone core reads: possible lengths, the national prefix and its
+//! parsing pattern and transform rule, the IDD pattern, and every descriptor pattern compiled
+//! to a digit DFA. Nothing is built at run time: the crate's default database (every region,
+//! ~250 ms to build in Wasm, an LRU of 100 compiled regexes shared by all regions) is never
+//! touched, and no regex engine is needed.
 
 mod generated {
     use super::{Desc, Region};
@@ -54,7 +49,13 @@ pub struct Region {
     npfp: u32,
     /// The national prefix for parsing when it is a plain digit string with no transform rule.
     pub npfp_literal: &'static str,
+    /// The national prefix for parsing, anchored at the start (`""`: none).
+    pub npfp_re: &'static str,
+    /// Its transform rule (`""`: none).
+    pub npfp_transform: &'static str,
     idd: u32,
+    /// The international (IDD) prefix, anchored at the start (`""`: none).
+    pub idd_re: &'static str,
     pub general: Desc,
     /// The general descriptor's local-only lengths.
     pub general_local: &'static [u16],
@@ -134,28 +135,6 @@ pub fn regions_of(code: u16) -> &'static [Region] {
         .unwrap_or(&[])
 }
 
-/// Calling codes whose database stays built: as many as there are calling codes (~245), so a
-/// mixed audience never rebuilds one; the bound is the metadata itself. Each entry holds its
-/// regions' metadata (no formats) and the regexes compiled so far; only input the fast paths
-/// cannot take (trunk prefixes with transform rules, IDD-prefixed national input…) builds one.
-pub const MAX_DATABASES: usize = 256;
-
-struct Entry {
-    code: u16,
-    db: Arc<Database>,
-    used: u64,
-}
-
-struct Cache {
-    entries: Vec<Entry>,
-    clock: u64,
-}
-
-static CACHE: Mutex<Cache> = Mutex::new(Cache {
-    entries: Vec::new(),
-    clock: 0,
-});
-
 fn code_index(code: u16) -> Option<usize> {
     generated::CODES.binary_search_by_key(&code, |c| c.0).ok()
 }
@@ -189,49 +168,6 @@ pub fn code_prefix(digits: &str) -> Option<u16> {
         let code: u16 = head.parse().ok()?;
         known_code(code).then_some(code)
     })
-}
-
-/// The database of one calling code: built on first use, cached (at most [`MAX_DATABASES`],
-/// least recently used evicted).
-pub fn database(code: u16) -> Option<Arc<Database>> {
-    let index = code_index(code)?;
-    let mut cache = CACHE
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    cache.clock += 1;
-    let now = cache.clock;
-    if let Some(entry) = cache.entries.iter_mut().find(|e| e.code == code) {
-        entry.used = now;
-        return Some(entry.db.clone());
-    }
-    let list: Vec<loader::Metadata> = serde_json::from_str(generated::CODES[index].2).ok()?;
-    let db = Arc::new(Database::from(list).ok()?);
-    if cache.entries.len() >= MAX_DATABASES {
-        if let Some(oldest) = cache
-            .entries
-            .iter()
-            .enumerate()
-            .min_by_key(|(_, e)| e.used)
-            .map(|(i, _)| i)
-        {
-            cache.entries.swap_remove(oldest);
-        }
-    }
-    cache.entries.push(Entry {
-        code,
-        db: db.clone(),
-        used: now,
-    });
-    Some(db)
-}
-
-/// How many calling-code databases are built right now (for tests and benchmarks).
-pub fn cached_databases() -> usize {
-    CACHE
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .entries
-        .len()
 }
 
 /// Every known calling code (for tests and benchmarks).
