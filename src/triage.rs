@@ -156,6 +156,10 @@ impl<'de> Visitor<'de> for Items {
     }
 }
 
+// Kept out of line on purpose: in Wasm, V8 optimises a function once it has been called often,
+// but never the one long call that loops over a million items; a per-item function gets
+// optimised after a few thousand calls instead of the whole run staying on baseline code.
+#[inline(never)]
 fn read_item(item: &Value, acc: &mut Acc) {
     let Some(map) = item.as_object() else {
         acc.add(Failure {

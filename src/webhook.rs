@@ -330,6 +330,7 @@ fn for_each<T>(
     }
 }
 
+#[inline(never)] // optimised by V8 per call, see triage::read_item
 fn status(
     item: raw::Status,
     path: &dyn Fn() -> String,
@@ -373,6 +374,7 @@ fn status(
     })
 }
 
+#[inline(never)] // optimised by V8 per call, see triage::read_item
 fn inbound(
     item: raw::Message,
     path: &dyn Fn() -> String,
