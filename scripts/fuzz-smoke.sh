@@ -32,7 +32,9 @@ if ! rustup toolchain list | grep -q '^nightly'; then
 fi
 
 TARGETS="${FUZZ_TARGETS:-$(cargo +nightly fuzz list)}"
+# Build once, then run the binaries: a source edit during the run cannot rebuild half of them.
 cargo +nightly fuzz build -O
+BIN="target/$(rustc +nightly -vV | sed -n 's/^host: //p')/release"
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
@@ -51,7 +53,7 @@ for target in $TARGETS; do
   log="$WORK/$target.log"
   before="$(ls "artifacts/$target" | grep -c -E '^(crash|timeout|oom|leak)-' || true)"
   set +e
-  cargo +nightly fuzz run -O "$target" "$corpus" -- \
+  "$BIN/$target" "$corpus" \
     -max_total_time="$SECONDS_PER_TARGET" \
     -rss_limit_mb="$RSS_MB" -malloc_limit_mb="$RSS_MB" \
     -timeout="$TIMEOUT_S" -max_len="$MAX_LEN" \
@@ -65,6 +67,12 @@ for target in $TARGETS; do
   execs="${execs:-0}"
   crashes=$(( $(ls "artifacts/$target" | grep -c -E '^(crash|timeout|oom|leak)-' || true) - before ))
   total_execs=$((total_execs + execs))
+  if ! grep -q 'INFO: Seed' "$log"; then
+    printf '%-24s %12s %8s %s\n' "$target" 0 0 "DID NOT START (exit $rc)"
+    tail -5 "$log" >&2
+    failed+=("$target")
+    continue
+  fi
   if [ "$rc" -eq 0 ] && [ -z "$keep_going" -o "$crashes" = 0 ]; then
     printf '%-24s %12s %8s %s\n' "$target" "$execs" "$SECONDS_PER_TARGET" ok
   else
