@@ -46,12 +46,15 @@ export function inputErrorAnswer(e: Error & { path: string }): Answer {
   return { status: 400, body: errorBody("invalid_request", e.message, e.path) };
 }
 
-/** Reads at most `limit` bytes; a larger body is refused before it is buffered whole. */
+/** Past the limit an upload is still read (and dropped) up to this much more, so the 413 goes
+ *  out after the client finished sending; answering mid-upload makes clients see a reset instead. */
+const DRAIN_CAP = 4 * 1024 * 1024;
+
+/** Reads the body, refusing more than `limit` bytes with 413. */
 export async function readBody(request: Request, limit: number): Promise<Uint8Array> {
-  const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > limit) {
-    throw new HttpError(413, "payload_too_large", `body exceeds ${limit} bytes`);
-  }
+  const tooLarge = () => new HttpError(413, "payload_too_large", `body exceeds ${limit} bytes`);
+  const declared = Number(request.headers.get("content-length") ?? 0);
+  if (declared > limit + DRAIN_CAP) throw tooLarge();
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -60,12 +63,13 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > limit) {
+    if (size > limit + DRAIN_CAP) {
       await reader.cancel();
-      throw new HttpError(413, "payload_too_large", `body exceeds ${limit} bytes`);
+      throw tooLarge();
     }
-    chunks.push(value);
+    if (size <= limit) chunks.push(value);
   }
+  if (size > limit) throw tooLarge();
   const out = new Uint8Array(size);
   let at = 0;
   for (const c of chunks) {
