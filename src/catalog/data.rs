@@ -184,7 +184,7 @@ pub const ENTRIES: &[Entry] = &[
             "The segment used as audience has no `Consent status = Yes` rule, so non-subscribed members were included.",
         ],
         &[
-            "Nothing to fix for this send: it cannot be delivered after the fact, and leaving this customer out was correct.",
+            "Leave this customer out of the send: the platform refuses it, a refused message is never delivered after the fact, and excluding them is correct. They receive marketing again only after opting in again.",
             "Find the failure under Campaigns → [Campaign] (analytics, failed messages) or Automations → [Automation] → Activity (the FAILED action node).",
             "Open Audience → Contacts → [Customer] and read marketing_state: UNSUBSCRIBED means they opted out; NOT_SUBSCRIBED or UNKNOWN means they never gave consent.",
         ],
