@@ -23,6 +23,7 @@ const FAULTS = [
   ["102", "130429 throughput", "RATE_LIMIT_EXCEEDED", 130429, [1, 1]],
   ["103", "131056 pair rate limit", "RATE_LIMIT_EXCEEDED", 131056, [1, 1]],
   ["113", "132001 template does not exist (404)", "TEMPLATE_NOT_FOUND", 132001, [1, 1]],
+  ["114", "190 access token expired (401, not retried)", null, 190, [1, 1]],
 ];
 
 describe("sandbox faults → classified failure, reservation released, one outcome", () => {
