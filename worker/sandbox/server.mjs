@@ -22,6 +22,7 @@ export const BEHAVIOURS = {
   112: "no_wamid",
   113: "template_not_found_132001",
   114: "token_expired_190",
+  115: "slow_accept",
 };
 
 const ERRORS = {
@@ -78,6 +79,7 @@ export function startSandbox(options = {}) {
     webhookConcurrency: 16,
     latencyMs: 0,
     hangMs: 30_000,
+    slowMs: 5_000,
     wabaId: "102290129340398",
     log: false,
     ...options,
@@ -251,6 +253,9 @@ export function startSandbox(options = {}) {
         return seen === 0 ? send(res, ...graphError(131000)) : accept([{ status: "sent" }, { status: "delivered" }]);
       case "timeout":
         return later(opts.hangMs, () => res.destroy());
+      case "slow_accept":
+        // Accepted (webhooks follow) but answered only after `slowMs`: past the caller's timeout.
+        return later(opts.slowMs, () => accept([{ status: "sent" }, { status: "delivered" }]));
       case "html_502":
         return send(res, 502, "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>", true);
       case "malformed_json":

@@ -207,6 +207,20 @@ export class WorkspaceDO extends DurableObject<Env> {
     });
   }
 
+  /** A send that ended `failed` without a clear answer from Meta (timeout) but was delivered
+   *  after all: Meta bills it, so the workspace is debited, if its credits allow. */
+  private lateDebit(sendId: string): void {
+    this.ctx.storage.transactionSync(() => {
+      const row = this.sql.exec("SELECT cost FROM sends WHERE send_id = ? AND outcome = 'failed' AND ledger = 'released'", sendId).toArray()[0];
+      const cost = row ? Number(row.cost) : 0;
+      if (cost <= 0) return;
+      const ok =
+        this.sql.exec("UPDATE ledger SET balance = balance - ?, debited = debited + ? WHERE k = 1 AND balance - reserved >= ?", cost, cost, cost)
+          .rowsWritten > 0;
+      if (ok) this.sql.exec("UPDATE sends SET ledger = 'debited', updated_at = ? WHERE send_id = ?", Date.now(), sendId);
+    });
+  }
+
   // ---- check and send ------------------------------------------------------------------------
 
   private recipientKey(req: SendRequest): string | null {
@@ -534,7 +548,9 @@ export class WorkspaceDO extends DurableObject<Env> {
         if (rank > Number(send.delivery_rank)) {
           this.sql.exec("UPDATE sends SET delivery = ?, delivery_rank = ?, wamid = COALESCE(wamid, ?), updated_at = ? WHERE send_id = ?", ev.status, rank, ev.wamid, Date.now(), sendId);
         }
-        if (ev.status === "delivered" || ev.status === "read") this.settle(sendId, "debited");
+        if (ev.status === "delivered" || ev.status === "read") {
+          if (!this.settle(sendId, "debited")) this.lateDebit(sendId);
+        }
         if (ev.status === "failed") this.settle(sendId, "released");
       }
       if (ev.status === "failed") {

@@ -94,6 +94,29 @@ describe("sandbox faults → classified failure, reservation released, one outco
     assert.deepEqual([c.balance, c.reserved, c.debited], [99, 0, 1]);
   });
 
+  test("accepted by Meta after the timeout → failed (ambiguous), then debited once when delivered", async () => {
+    const ws3 = uid("ws");
+    await s.topUp(ws3, 5);
+    const to = phone("115");
+    const body = templateSend({ to, workspace: ws3 });
+    const r = await s.send(body);
+    assert.equal(r.status, 502, r.text);
+    assert.equal(r.json.ambiguous, true);
+    assert.equal(s.sandbox.callsTo(to), 1);
+    let c = await s.credits(ws3);
+    assert.deepEqual([c.balance, c.reserved, c.debited], [5, 0, 0]);
+    // The sandbox answers late, then reports sent and delivered.
+    c = await s.until(async () => {
+      const x = await s.credits(ws3);
+      return x.debited === 1 && x;
+    }, 10_000);
+    assert.deepEqual([c.balance, c.reserved, c.debited], [4, 0, 1]);
+    const [record] = (await s.request("GET", `/v1/sends/${body.idempotency_key}?workspace_id=${ws3}`)).json.records;
+    assert.equal(record.outcome, "failed");
+    assert.equal(record.delivery, "delivered");
+    assert.equal(record.ledger, "debited");
+  });
+
   test("concurrent faults and successes: outcomes = requests, no duplicate sends", async () => {
     const ws2 = uid("ws");
     await s.topUp(ws2, 100);
