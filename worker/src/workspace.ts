@@ -2,7 +2,7 @@
 // and the failures log. A send runs inside this object so that concurrent requests with one
 // idempotency key share a single attempt and the ledger is checked and reserved atomically.
 import { DurableObject } from "cloudflare:workers";
-import { checkSend } from "sendgate";
+import { checkSend, classifyFailure } from "sendgate";
 import type { Classification, SendRequest, Verdict, WebhookEvent } from "sendgate";
 import { config, type Env } from "./env";
 import { errorBody, inputErrorAnswer, isInputError, toMs, type Answer } from "./http";
@@ -29,6 +29,8 @@ export interface FailureQuery {
 type StatusEvent = Extract<WebhookEvent, { kind: "status" }>;
 
 const IDEMPOTENCY_TTL_MS = 48 * 3600_000;
+/** How long after its budget an attempt with no live promise counts as interrupted. */
+const STALE_MARGIN_MS = 30_000;
 const WEBHOOK_DEDUPE_TTL_MS = 8 * 24 * 3600_000;
 const DELIVERY_RANK: Record<string, number> = { sent: 1, delivered: 2, read: 3, failed: 4 };
 
@@ -273,8 +275,13 @@ export class WorkspaceDO extends DurableObject<Env> {
       }
       const pending = this.inflight.get(cmd.key);
       if (pending) return pending;
-      // Pending without an attempt in this instance: the object restarted mid-send.
-      return { status: 409, body: errorBody("idempotency_in_progress", "a send with this idempotency_key is in progress"), headers: { "retry-after": "1" } };
+      // Pending without an attempt in this instance: the object restarted mid-send. Once the
+      // attempt's time budget is surely over, it is settled; until then the caller waits.
+      if (Date.now() - Number(row.at) < config(this.env).budgetMs + STALE_MARGIN_MS) {
+        return { status: 409, body: errorBody("idempotency_in_progress", "a send with this idempotency_key is in progress"), headers: { "retry-after": "5" } };
+      }
+      const settled = this.settleInterrupted(cmd);
+      if (settled) return settled;
     }
     // runSend records the pending row before its first await, so a request arriving meanwhile
     // finds either the row or the in-flight promise.
@@ -285,6 +292,39 @@ export class WorkspaceDO extends DurableObject<Env> {
     } finally {
       this.inflight.delete(cmd.key);
     }
+  }
+
+  /** An attempt cut off by a restart. If it never reached Meta, the key starts over (returns
+   *  null); if it was waiting on Meta, nobody knows whether Meta took it: it ends `failed`,
+   *  ambiguous, reservation released (a later delivered webhook still debits it). */
+  private settleInterrupted(cmd: SendCommand): Answer | null {
+    const idem = this.sql.exec("SELECT send_id FROM idem WHERE key = ?", cmd.key).one();
+    const sendId = String(idem.send_id);
+    const send = this.sql.exec("SELECT outcome, to_e164 FROM sends WHERE send_id = ?", sendId).toArray()[0];
+    if (!send || send.outcome !== "forwarding") {
+      this.settle(sendId, "released");
+      this.sql.exec("DELETE FROM idem WHERE key = ?", cmd.key);
+      return null;
+    }
+    const c = classifyFailure("TRANSIENT_ERROR");
+    c.details = "the attempt was interrupted while waiting for Meta";
+    this.settle(sendId, "released");
+    this.recordSend(sendId, cmd, { outcome: "failed", http_status: 502, reason: c.reason, meta_code: c.meta_code ?? null });
+    this.recordFailure({ source: "send", reason: c.reason, send_id: sendId, key: cmd.key, detail: { classification: c, ambiguous: true, to: send.to_e164 } });
+    const answer: Answer = {
+      status: 502,
+      body: {
+        ...errorBody("meta_failed", c.title),
+        outcome: "failed",
+        send_id: sendId,
+        idempotency_key: cmd.key,
+        to: send.to_e164,
+        classification: c,
+        ambiguous: true,
+      },
+    };
+    this.sql.exec("UPDATE idem SET state = 'done', status = ?, response = ? WHERE key = ?", answer.status, JSON.stringify(answer.body), cmd.key);
+    return answer;
   }
 
   private async runSend(cmd: SendCommand): Promise<Answer> {
