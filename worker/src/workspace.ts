@@ -408,10 +408,10 @@ export class WorkspaceDO extends DurableObject<Env> {
       recipient ? recipient.gate(key!, pnid, cfg.pairIntervalSeconds, cfg.pairBurst) : null,
       account.gate(templateRef(cmd.request), pnid, mps),
     ]);
-    const refund = (pair: boolean, throughput: boolean) =>
+    const refund = () =>
       Promise.all([
-        pair && r?.pair.ok ? recipient!.refundPair(key!, pnid, cfg.pairIntervalSeconds, cfg.pairBurst) : null,
-        throughput && a.throughput.ok ? account.refund(pnid, mps) : null,
+        r?.pair.ok ? recipient!.refundPair(key!, pnid, cfg.pairIntervalSeconds, cfg.pairBurst) : null,
+        a.throughput.ok ? account.refund(pnid, mps) : null,
       ]);
     const nowIso = new Date().toISOString();
     let merged: SendRequest;
@@ -420,17 +420,17 @@ export class WorkspaceDO extends DurableObject<Env> {
       merged = mergeEdge(cmd.request, r?.state ?? null, a.template, { balance: this.available() }, nowIso);
       verdict = checkSend(merged);
     } catch (e) {
-      await refund(true, true);
+      await refund();
       if (isInputError(e)) return { answer: inputErrorAnswer(e), store: false };
       throw e;
     }
     if (!verdict.eligible) {
-      await refund(true, true);
+      await refund();
       return { answer: this.blocked(cmd, sendId, key, verdict), store: true };
     }
 
     if (!a.throughput.ok || !r!.pair.ok) {
-      await refund(true, true);
+      await refund();
       const retryAfter = Math.max(a.throughput.retry_after, r!.pair.retry_after);
       const limit = !a.throughput.ok ? "phone_number_throughput" : "pair_rate";
       this.recordSend(sendId, cmd, { outcome: "rate_limited", http_status: 429, recipient: key, to_e164: verdict.to, reason: limit });
@@ -454,7 +454,7 @@ export class WorkspaceDO extends DurableObject<Env> {
       });
       if (!reserved) {
         // Another send took the last credits while this one waited on the limits: gate again.
-        await refund(true, true);
+        await refund();
         const again = checkSend({ ...merged, credits: { balance: this.available(), cost } });
         return { answer: this.blocked(cmd, sendId, key, again), store: true };
       }
