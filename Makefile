@@ -18,7 +18,7 @@ setup-browser:
 pkg: setup
 	cargo build --release --target wasm32-unknown-unknown --lib
 	wasm-bindgen $(WASM) --out-dir pkg --out-name sendgate --target web
-	wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+	wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
 		--enable-mutable-globals --enable-reference-types --enable-multivalue \
 		pkg/sendgate_bg.wasm -o pkg/sendgate_bg.wasm
 	@printf 'pkg/sendgate_bg.wasm: %s bytes, %s gzip\n' \

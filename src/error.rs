@@ -66,6 +66,10 @@ pub fn from_json<T: DeserializeOwned>(json: &str) -> Result<T, InputError> {
             ),
         ));
     }
+    // The happy path pays for no path tracking; only a failure is parsed again to name the field.
+    if let Ok(value) = serde_json::from_str(json) {
+        return Ok(value);
+    }
     let mut de = serde_json::Deserializer::from_str(json);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = clean_path(&err.path().to_string());
