@@ -23,6 +23,10 @@ export const BEHAVIOURS = {
   113: "template_not_found_132001",
   114: "token_expired_190",
   115: "slow_accept",
+  116: "read_before_sent",
+  117: "webhooks_twice",
+  118: "read_only",
+  119: "unavailable_503",
 };
 
 const ERRORS = {
@@ -159,7 +163,7 @@ export function startSandbox(options = {}) {
     };
   }
 
-  function statusWebhooks(phoneNumberId, wamid, waId, callback, category, steps) {
+  function statusWebhooks(phoneNumberId, wamid, waId, callback, category, steps, times = 1) {
     let delay = opts.webhookDelayMs;
     const t0 = Math.floor(Date.now() / 1000);
     steps.forEach((step, i) => {
@@ -174,7 +178,8 @@ export function startSandbox(options = {}) {
           : {}),
         ...(step.error ? { errors: [webhookError(step.error)] } : {}),
       };
-      later(delay, () => postWebhook(envelope(phoneNumberId, { statuses: [status] })));
+      // `times` > 1: the same signed delivery again (Meta retries deliveries it thinks were lost).
+      for (let n = 0; n < times; n++) later(delay, () => postWebhook(envelope(phoneNumberId, { statuses: [status] })));
       delay += opts.webhookDelayMs;
     });
   }
@@ -222,11 +227,11 @@ export function startSandbox(options = {}) {
     calls.push({ to, behaviour, at: Date.now(), body });
     if (opts.log) console.log(`sandbox: ${body.type} to +${to} → ${behaviour}`);
 
-    const accept = (steps) => {
+    const accept = (steps, times = 1) => {
       const wamid = `wamid.${Buffer.from(`${to}:${randomBytes(12).toString("hex")}`).toString("base64url")}`;
       const waId = waIdFor(to);
       const category = body.type === "template" ? "marketing" : "service";
-      statusWebhooks(phoneNumberId, wamid, waId, body.biz_opaque_callback_data, category, steps);
+      statusWebhooks(phoneNumberId, wamid, waId, body.biz_opaque_callback_data, category, steps, times);
       send(res, 200, {
         messaging_product: "whatsapp",
         contacts: [{ input: body.to, wa_id: waId }],
@@ -256,6 +261,15 @@ export function startSandbox(options = {}) {
       case "slow_accept":
         // Accepted (webhooks follow) but answered only after `slowMs`: past the caller's timeout.
         return later(opts.slowMs, () => accept([{ status: "sent" }, { status: "delivered" }]));
+      case "read_before_sent":
+        // Out of order and `delivered` never arrives: `read` alone must debit, `sent` must not undo it.
+        return accept([{ status: "read" }, { status: "sent" }]);
+      case "webhooks_twice":
+        return accept([{ status: "sent" }, { status: "delivered" }, { status: "read" }], 2);
+      case "read_only":
+        return accept([{ status: "read" }]);
+      case "unavailable_503":
+        return send(res, 503, "upstream connect error or disconnect/reset before headers. reset reason: overflow", true);
       case "html_502":
         return send(res, 502, "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>", true);
       case "malformed_json":
