@@ -131,8 +131,17 @@ async function getFailures(url: URL, env: Env): Promise<Response> {
   return json(200, { workspace_id: workspace, ...page });
 }
 
+/** A path segment, percent-decoded; malformed escapes (`%E0%A4%A`, `%`) are the caller's error. */
+function pathParam(raw: string, name: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, "invalid_request", `${name} is not validly percent-encoded`, name);
+  }
+}
+
 async function getRecipient(waId: string, env: Env): Promise<Response> {
-  const digits = decodeURIComponent(waId).replace(/^\+/, "");
+  const digits = pathParam(waId, "wa_id").replace(/^\+/, "");
   if (!/^[0-9]{5,20}$/.test(digits)) throw new HttpError(400, "invalid_request", "wa_id must be 5-20 digits", "wa_id");
   const key = recipientKeyOfWaId(digits)!;
   const state = await recipientStub(env, key).getState(key);
@@ -300,7 +309,7 @@ async function route(request: Request, env: Env, url: URL): Promise<Response> {
   if (send) {
     return get(async () => {
       const ws = workspaceOf(env, url.searchParams.get("workspace_id"));
-      return json(200, { workspace_id: ws, records: await workspaceStub(env, ws).sendRecords(decodeURIComponent(send[1])) });
+      return json(200, { workspace_id: ws, records: await workspaceStub(env, ws).sendRecords(pathParam(send[1], "idempotency_key")) });
     });
   }
   throw new HttpError(404, "not_found", "no such route");
