@@ -79,6 +79,24 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
   return out;
 }
 
+/** Deeper than any real send request (≈ 4 levels); without a bound, canonical() and the package
+ *  recurse once per level and a 64 KiB body of brackets overflows the stack (a 500). */
+export const MAX_JSON_DEPTH = 32;
+
+/** Whether `value` nests arrays/objects deeper than `max` (iterative: no recursion to overflow). */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
 export async function readJsonObject(request: Request, limit: number): Promise<Record<string, unknown>> {
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/json\s*(;|$)/i.test(type)) {
@@ -93,6 +111,9 @@ export async function readJsonObject(request: Request, limit: number): Promise<R
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new HttpError(400, "invalid_request", "body must be a JSON object", "");
+  }
+  if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
+    throw new HttpError(400, "invalid_request", `body nests deeper than ${MAX_JSON_DEPTH} levels`, "");
   }
   return value as Record<string, unknown>;
 }
