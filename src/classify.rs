@@ -25,7 +25,7 @@ pub const MAX_DETAILS_CHARS: usize = 1000;
 /// JSON text inside JSON text inside…: stop unwrapping after a few levels.
 const MAX_NESTING: u8 = 4;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Classification {
     #[serde(flatten)]
     pub entry: Entry,

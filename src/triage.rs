@@ -228,8 +228,8 @@ fn failure_of_event(ev: WebhookEvent) -> Option<Failure> {
             recipient: m.wa_id.or(m.from),
             at: m.timestamp,
         }),
-        WebhookEvent::AccountError(a) => Some(Failure {
-            classification: a.classification,
+        WebhookEvent::AccountError(a) => a.classification.map(|classification| Failure {
+            classification,
             recipient: None,
             at: a.timestamp,
         }),

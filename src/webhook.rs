@@ -100,7 +100,9 @@ pub struct TemplateStatus {
 pub struct AccountError {
     pub phone_number_id: Option<String>,
     pub timestamp: Option<Timestamp>,
-    pub classification: Classification,
+    /// Always present as parsed; an `Option` only so [`WebhookEvent::take_classification`] can move it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub classification: Option<Classification>,
 }
 
 impl WebhookEvent {
@@ -109,7 +111,18 @@ impl WebhookEvent {
         match self {
             WebhookEvent::Status(s) => s.classification.as_ref(),
             WebhookEvent::InboundMessage(m) => m.classification.as_ref(),
-            WebhookEvent::AccountError(a) => Some(&a.classification),
+            WebhookEvent::AccountError(a) => a.classification.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Moves the classification out of the event: the Wasm binding sends each distinct
+    /// classification of a body once instead of once per event.
+    pub fn take_classification(&mut self) -> Option<Classification> {
+        match self {
+            WebhookEvent::Status(s) => s.classification.take(),
+            WebhookEvent::InboundMessage(m) => m.classification.take(),
+            WebhookEvent::AccountError(a) => a.classification.take(),
             _ => None,
         }
     }
@@ -294,7 +307,7 @@ fn read_value(
                     Value::Object(obj) => out.push(WebhookEvent::AccountError(AccountError {
                         phone_number_id: phone_number_id.clone(),
                         timestamp: obj.get("timestamp").and_then(unix_time_value).or(time),
-                        classification: classify::classify_value(e),
+                        classification: Some(classify::classify_value(e)),
                     })),
                     _ => out.push(invalid(
                         join(&path(), &format!("errors[{i}]")),
