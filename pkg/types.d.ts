@@ -226,6 +226,10 @@ export interface TemplateOption {
   parameter_count: number;
 }
 
+/**
+ * One item of a Meta webhook body. Events of one `classifyWebhook` call that report the same
+ * failure share one `classification` object: treat it as read-only.
+ */
 export type WebhookEvent =
   | {
       kind: "status";
