@@ -171,7 +171,8 @@ function verifyWebhook(url: URL, env: Env): Promise<Response> | Response {
   }
   return safeEqual(token, env.META_VERIFY_TOKEN).then((ok) =>
     ok
-      ? new Response(challenge, { status: 200, headers: { "content-type": "text/plain; charset=utf-8" } })
+      ? // The challenge is caller-chosen text: never let a browser sniff it into HTML.
+        new Response(challenge, { status: 200, headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" } })
       : json(403, errorBody("forbidden", "verification failed")),
   );
 }
