@@ -27,6 +27,7 @@ export const BEHAVIOURS = {
   117: "webhooks_twice",
   118: "read_only",
   119: "unavailable_503",
+  120: "echo_request",
 };
 
 const ERRORS = {
@@ -270,6 +271,10 @@ export function startSandbox(options = {}) {
         return accept([{ status: "read" }]);
       case "unavailable_503":
         return send(res, 503, "upstream connect error or disconnect/reset before headers. reset reason: overflow", true);
+      case "echo_request":
+        // A misbehaving proxy or debug endpoint that answers 200 with the request it got,
+        // headers included (no wamid): the worker must not pass our access token on.
+        return send(res, 200, { echo: { method: req.method, url: req.url, headers: req.headers, body } });
       case "html_502":
         return send(res, 502, "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>", true);
       case "malformed_json":

@@ -52,6 +52,12 @@ export function metaBody(to: string, message: Message, callbackData: string): Re
   };
 }
 
+/** `text` with every occurrence of `secret` replaced (secrets shorter than 8 characters are
+ *  not searched for: they would match ordinary text). */
+export function redact(text: string, secret: string): string {
+  return secret.length >= 8 && text.includes(secret) ? text.split(secret).join("[redacted]") : text;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** POST with per-attempt timeouts; retries only failures Meta (or the network) reports as
@@ -73,7 +79,9 @@ export async function forward(cfg: Config, phoneNumberId: string, body: unknown)
         body: payload,
         signal: AbortSignal.timeout(timeout),
       });
-      const text = await res.text();
+      // Whatever comes back is kept in the answer and the failures log: a proxy or debug
+      // endpoint that echoes our request must not make them carry the access token.
+      const text = redact(await res.text(), cfg.accessToken);
       let parsed: unknown = undefined;
       try {
         parsed = JSON.parse(text);

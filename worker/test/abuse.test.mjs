@@ -212,6 +212,22 @@ describe("paths and methods", () => {
 });
 
 describe("secrets are never echoed", () => {
+  test("a Meta-side answer that echoes our request (access token included) is not passed on", async () => {
+    const ws = uid("ws");
+    await s.topUp(ws, 1);
+    const to = phone("120");
+    const r = await s.send(templateSend({ to, workspace: ws }));
+    assert.equal(r.status, 502, r.text);
+    assert.equal(r.json.error.code, "meta_failed");
+    assert.equal(r.json.ambiguous, true, "a 200 without a wamid is ambiguous");
+    assert.equal(s.sandbox.callsTo(to), 1);
+    assert.ok(!r.text.includes(SECRETS.META_ACCESS_TOKEN), "the answer carries the access token");
+    const logged = await s.request("GET", `/v1/failures?workspace_id=${ws}`);
+    assert.equal(logged.json.failures.length, 1);
+    assert.ok(!logged.text.includes(SECRETS.META_ACCESS_TOKEN), "the failures log carries the access token");
+    assert.equal((await s.credits(ws)).reserved, 0);
+  });
+
   test("no error response, of any kind, contains a secret value", async () => {
     const ws = uid("ws");
     await s.topUp(ws, 3);
@@ -228,7 +244,7 @@ describe("secrets are never echoed", () => {
       await push(`verify ${secret}`, s.request("GET", `/webhooks/meta?hub.mode=subscribe&hub.verify_token=${secret}x&hub.challenge=1`, { key: null }));
     }
     // Meta-side failures, including Meta refusing our access token (190).
-    for (const suffix of ["114", "110", "108", "109", "112", "111"]) {
+    for (const suffix of ["114", "110", "108", "109", "112", "111", "120"]) {
       await push(`meta ${suffix}`, s.send(templateSend({ to: phone(suffix), workspace: ws })));
     }
     let errors = 0;
