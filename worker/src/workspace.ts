@@ -569,13 +569,17 @@ export class WorkspaceDO extends DurableObject<Env> {
     let applied = 0;
     let duplicates = 0;
     for (const ev of events) {
-      const fresh = this.sql.exec("INSERT OR IGNORE INTO status_seen VALUES (?, ?)", `${ev.wamid}:${ev.status}`, Date.now()).rowsWritten > 0;
+      const at = toMs(ev.timestamp) ?? Date.now();
+      // Dedupe records live WEBHOOK_DEDUPE_TTL_MS from receipt (Meta retries for 7 days): an
+      // event older than that can only be a replay whose record is gone, so it is dropped.
+      const fresh =
+        at >= Date.now() - WEBHOOK_DEDUPE_TTL_MS &&
+        this.sql.exec("INSERT OR IGNORE INTO status_seen VALUES (?, ?)", `${ev.wamid}:${ev.status}`, Date.now()).rowsWritten > 0;
       if (!fresh) {
         duplicates++;
         continue;
       }
       applied++;
-      const at = toMs(ev.timestamp) ?? Date.now();
       const ref = parseCallbackData(ev.biz_opaque_callback_data);
       const send = (ref
         ? this.sql.exec("SELECT send_id, idempotency_key, recipient, delivery_rank FROM sends WHERE send_id = ?", ref.send_id)
@@ -618,6 +622,7 @@ export class WorkspaceDO extends DurableObject<Env> {
   /** Account-level webhook errors (no wamid): kept for triage, deduplicated by content. */
   applyAccountError(ev: Extract<WebhookEvent, { kind: "account_error" }>): boolean {
     const id = `acct:${ev.phone_number_id}:${ev.timestamp}:${ev.classification.meta_code ?? ev.classification.reason}`;
+    if ((toMs(ev.timestamp) ?? Date.now()) < Date.now() - WEBHOOK_DEDUPE_TTL_MS) return false;
     if (this.sql.exec("INSERT OR IGNORE INTO status_seen VALUES (?, ?)", id, Date.now()).rowsWritten === 0) return false;
     this.recordFailure({
       source: "webhook",

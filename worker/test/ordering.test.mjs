@@ -192,6 +192,27 @@ describe("hand-made status webhooks against a recorded send", () => {
     assertSane(st.credits);
   });
 
+  test("a signed status replayed after the dedupe window (event 9 days old) changes nothing", async () => {
+    const ws = uid("ws");
+    await s.topUp(ws, 2);
+    const m = await openSend(ws);
+    const before = await s.stats(ws);
+    const ts = Math.floor(Date.now() / 1000) - 9 * 24 * 3600;
+    for (const status of ["failed", "delivered"]) {
+      const r = await s.webhook(statusPayload({ ...m, status, ts, error: status === "failed" ? 131026 : undefined }));
+      assert.equal(r.status, 200, r.text);
+    }
+    const st = await s.stats(ws);
+    assert.equal(st.failures, before.failures, "no failure logged");
+    assert.deepEqual(st.credits, before.credits, "nothing released or debited");
+    const rec = await record(ws, m.key);
+    assert.equal(rec.ledger, "reserved");
+    assert.equal(rec.delivery, "sent");
+    // A fresh delivered still counts.
+    assert.equal((await s.webhook(statusPayload({ ...m, status: "delivered" }))).status, 200);
+    assert.equal((await s.credits(ws)).debited, 1);
+  });
+
   test("forged status webhooks (would debit or release) → 401, ledger unchanged", async () => {
     const ws = uid("ws");
     await s.topUp(ws, 2);
