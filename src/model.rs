@@ -177,7 +177,7 @@ pub struct Template {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "MessageInput")]
 pub enum Message {
     Template {
         template: Template,
@@ -187,6 +187,44 @@ pub enum Message {
     Text {
         text: String,
     },
+}
+
+/// The wire form of [`Message`], read as a plain struct: serde's tagged enums buffer their
+/// content and lose the path of a bad field inside it (`message.template.category` would be
+/// reported as `message`).
+#[derive(Deserialize)]
+struct MessageInput {
+    #[serde(rename = "type")]
+    kind: MessageKind,
+    #[serde(default)]
+    template: Option<Template>,
+    #[serde(default)]
+    parameters: Option<Vec<String>>,
+    #[serde(default)]
+    text: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum MessageKind {
+    Template,
+    Text,
+}
+
+impl TryFrom<MessageInput> for Message {
+    type Error = &'static str;
+
+    fn try_from(input: MessageInput) -> Result<Self, Self::Error> {
+        match input.kind {
+            MessageKind::Template => Ok(Message::Template {
+                template: input.template.ok_or("missing field `template`")?,
+                parameters: input.parameters,
+            }),
+            MessageKind::Text => Ok(Message::Text {
+                text: input.text.ok_or("missing field `text`")?,
+            }),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -130,7 +130,13 @@ pub fn triage_json(json: &str) -> Result<TriageReport, InputError> {
     }
     let mut de = serde_json::Deserializer::from_str(json);
     let acc = de.deserialize_any(Items).map_err(|e| {
-        InputError::new("", format!("triage expects a JSON array of failures: {e}"))
+        InputError::new(
+            "",
+            format!(
+                "triage expects a JSON array of failures: {}",
+                crate::model::clip(&e.to_string(), 300)
+            ),
+        )
     })?;
     de.end().map_err(|e| {
         InputError::new("", format!("trailing characters after the JSON value: {e}"))

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use js_sys::{Array, Error, Reflect, Uint8Array, JSON};
+use js_sys::{Array, Error, Object, Reflect, Uint8Array, JSON};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -59,19 +59,58 @@ fn text_of(value: &JsValue) -> Option<String> {
     )
 }
 
-/// JSON text of a JS value, or an input error at `path` for what JSON cannot carry
-/// (functions, symbols, BigInt, cycles, `undefined`).
+/// JSON text of a JS value, or an input error naming the field JSON cannot carry.
 fn to_json(value: &JsValue, path: &str) -> Result<String, JsValue> {
-    let not_data = || {
-        input_error(InputError::new(
-            path,
-            "expected JSON data (an object, array, string, number, boolean or null)",
-        ))
-    };
     match JSON::stringify(value) {
-        Ok(text) => text_of(&text).ok_or_else(not_data),
-        Err(_) => Err(not_data()),
+        Ok(text) => text_of(&text).ok_or_else(|| {
+            // `undefined`, a function or a symbol: nothing to serialise at all.
+            input_error(InputError::new(
+                path,
+                "expected JSON data (an object, array, string, number, boolean or null)",
+            ))
+        }),
+        Err(_) => Err(input_error(locate_not_data(value, path))),
     }
+}
+
+/// `JSON.stringify` threw: find the first BigInt, or the first level past the nesting limit
+/// (which is also where a cycle shows), without recursion.
+fn locate_not_data(root: &JsValue, base: &str) -> InputError {
+    const MAX_DEPTH: usize = 128;
+    let join = |path: &str, key: &str| {
+        if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    let mut stack = vec![(root.clone(), base.to_string(), 0usize)];
+    while let Some((value, path, depth)) = stack.pop() {
+        if value.is_bigint() {
+            return InputError::new(path, "a BigInt is not JSON data: pass a number or a string");
+        }
+        if depth > MAX_DEPTH {
+            return InputError::new(
+                path,
+                format!("nested deeper than {MAX_DEPTH} levels (or circular)"),
+            );
+        }
+        if Array::is_array(&value) {
+            let items: Array = value.unchecked_into();
+            for i in (0..items.length()).rev() {
+                stack.push((items.get(i), format!("{path}[{i}]"), depth + 1));
+            }
+        } else if value.is_object() {
+            let keys = Object::keys(value.unchecked_ref::<Object>());
+            for i in (0..keys.length()).rev() {
+                let key = keys.get(i);
+                let child = Reflect::get(&value, &key).unwrap_or(JsValue::UNDEFINED);
+                let name = key.as_string().unwrap_or_default();
+                stack.push((child, join(&path, &name), depth + 1));
+            }
+        }
+    }
+    InputError::new(base, "cannot be serialised as JSON")
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
@@ -110,9 +149,16 @@ pub fn normalize_phone(
 pub fn classify_failure(
     #[wasm_bindgen(unchecked_param_type = "unknown")] input: JsValue,
 ) -> Result<JsValue, JsValue> {
+    // Never throws: what JSON cannot carry is an unrecognised failure, described by its type.
     let classification = match text_of(&input) {
         Some(text) => api::classify_failure_text(&text),
-        None => api::classify_failure_json(&to_json(&input, "")?),
+        None => match to_json(&input, "") {
+            Ok(json) => api::classify_failure_json(&json),
+            Err(_) => {
+                let kind = input.js_typeof().as_string().unwrap_or_default();
+                api::classify_failure_text(&format!("[{kind} value that is not JSON data]"))
+            }
+        },
     };
     to_js(&classification)
 }
