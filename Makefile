@@ -49,6 +49,10 @@ bench: pkg
 	node bench/run.mjs
 	cargo bench --bench phone
 
+# Every cargo-fuzz target for 30 s each (nightly toolchain; installs cargo-fuzz if missing).
+fuzz-smoke:
+	scripts/fuzz-smoke.sh
+
 fmt:
 	cargo fmt --all
 
