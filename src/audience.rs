@@ -132,7 +132,7 @@ impl Columns {
     }
 }
 
-fn field<'a>(row: &'a [String], col: Option<usize>) -> Option<&'a str> {
+fn field(row: &[String], col: Option<usize>) -> Option<&str> {
     col.and_then(|i| row.get(i))
         .map(|s| s.trim())
         .filter(|s| !s.is_empty())
@@ -324,7 +324,7 @@ pub fn check_audience(csv: &str, options: &AudienceOptions) -> AudienceReport {
         .into_iter()
         .map(|(reason, count)| ReasonCount { reason, count })
         .collect();
-    report.blocked.sort_by(|a, b| b.count.cmp(&a.count));
+    report.blocked.sort_by_key(|c| std::cmp::Reverse(c.count));
     report
 }
 

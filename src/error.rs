@@ -55,8 +55,8 @@ pub const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
 /// explicit so the error names it.
 const MAX_DEPTH: usize = 128;
 
-/// Deserialize `json` into `T`, reporting the path of the first bad field.
-pub fn from_json<T: DeserializeOwned>(json: &str) -> Result<T, InputError> {
+/// Refuse input over [`MAX_INPUT_BYTES`] before reading it.
+pub fn check_size(json: &str) -> Result<(), InputError> {
     if json.len() > MAX_INPUT_BYTES {
         return Err(InputError::new(
             "",
@@ -66,6 +66,12 @@ pub fn from_json<T: DeserializeOwned>(json: &str) -> Result<T, InputError> {
             ),
         ));
     }
+    Ok(())
+}
+
+/// Deserialize `json` into `T`, reporting the path of the first bad field.
+pub fn from_json<T: DeserializeOwned>(json: &str) -> Result<T, InputError> {
+    check_size(json)?;
     // The happy path pays for no path tracking; only a failure is parsed again to name the field.
     if let Ok(value) = serde_json::from_str(json) {
         return Ok(value);
@@ -131,7 +137,7 @@ fn from_serde_message(path: String, message: &str) -> InputError {
         .or_else(|| message.find("expected `").map(|i| i + 9))
     {
         Some(start) => message[start..]
-            .split(|c| c == ',')
+            .split(',')
             .flat_map(|part| part.split(" or "))
             .map(|s| s.trim().trim_matches('`').to_string())
             .filter(|s| !s.is_empty())

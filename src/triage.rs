@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::catalog::{Reason, RetryKind, Scope};
 use crate::classify::{self, Classification};
-use crate::error::{InputError, MAX_INPUT_BYTES};
+use crate::error::InputError;
 use crate::model::Timestamp;
 use crate::webhook::{self, WebhookEvent};
 
@@ -119,15 +119,7 @@ pub fn triage(items: &[Value]) -> TriageReport {
 /// `triage` over the JSON text of an array, reading one item at a time: a million records never
 /// exist as one JSON tree, which keeps memory (and Wasm memory growth) flat.
 pub fn triage_json(json: &str) -> Result<TriageReport, InputError> {
-    if json.len() > MAX_INPUT_BYTES {
-        return Err(InputError::new(
-            "",
-            format!(
-                "input is {} bytes; the limit is {MAX_INPUT_BYTES}",
-                json.len()
-            ),
-        ));
-    }
+    crate::error::check_size(json)?;
     let mut de = serde_json::Deserializer::from_str(json);
     let acc = de.deserialize_any(Items).map_err(|e| {
         InputError::new(

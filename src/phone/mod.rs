@@ -225,7 +225,7 @@ fn strip_national_prefix(r: &meta::Region, digits: &str) -> String {
                     potential.drain(..caps.end().min(potential.len()));
                 } else {
                     let transformed = re.replace_at_start(&potential, &caps, r.npfp_transform);
-                    if !(viable && !r.general.is_match(&transformed)) {
+                    if !viable || r.general.is_match(&transformed) {
                         potential = transformed;
                     }
                 }
