@@ -1,11 +1,23 @@
-import type { AudienceOptions, AudienceReport } from "sendgate";
+import type { AudienceFixable, AudienceOptions, AudienceReport } from "sendgate";
 
-/** What checkAudience returns beyond pkg/types.d.ts today (src/audience.rs serialises these). */
-export interface FullAudienceReport extends AudienceReport {
-  blocked_contacts?: number;
-  cost?: number;
-  format?: string;
-  fixable: (AudienceReport["fixable"][number] & { customer_id?: string; email?: string; first_name?: string; last_name?: string })[];
+/** A report merged from chunk reports: the format is known once one chunk has been read. */
+export type MergedReport = Omit<AudienceReport, "format"> & { format?: AudienceReport["format"] };
+
+export function emptyReport(): MergedReport {
+  return { rows: 0, eligible: 0, blocked_contacts: 0, cost: 0, blocked: [], malformed: [], fixable: [] };
+}
+
+/**
+ * Add a chunk's counts to `into`; per-reason counts go to `byReason` (turned into `blocked` once
+ * every chunk is in). Lines and fixable entries are the caller's: they may need shifting.
+ */
+export function addCounts(into: MergedReport, r: MergedReport, byReason: Map<string, number>): void {
+  into.rows += r.rows;
+  into.eligible += r.eligible;
+  into.blocked_contacts += r.blocked_contacts;
+  into.cost += r.cost;
+  into.format ??= r.format;
+  for (const b of r.blocked) byReason.set(b.reason, (byReason.get(b.reason) ?? 0) + b.count);
 }
 
 // Messages between the audience panel and its Web Worker.
@@ -20,14 +32,7 @@ export interface AudienceJob {
   chunkRows?: number;
 }
 
-export interface FixRow {
-  line: number;
-  phone: string;
-  suggested: string;
-  customer_id?: string;
-  email?: string;
-  first_name?: string;
-  last_name?: string;
+export interface FixRow extends AudienceFixable {
   /** The original row with its phone corrected, as one CSV line (cheap to pass between threads). */
   csv: string;
 }
@@ -40,7 +45,7 @@ export type AudienceMessage =
       type: "done";
       id: number;
       part: number;
-      report: FullAudienceReport;
+      report: MergedReport;
       header: string[];
       fixRows: FixRow[];
       ms: { read: number; check: number; total: number };

@@ -2,7 +2,7 @@ import type { AudienceOptions, Template } from "sendgate";
 import { $, h, replace, barChart, download, fmtInt, fmtPct } from "./dom";
 import { toCsv } from "./csv";
 import { on, state } from "./state";
-import type { AudienceMessage, FixRow, FullAudienceReport } from "./audience-protocol";
+import { addCounts, emptyReport, type AudienceMessage, type FixRow, type MergedReport } from "./audience-protocol";
 
 // Audience check: the CSV goes to a Web Worker (audience.worker.ts) that runs sendgate's
 // checkAudience chunk by chunk; this panel shows progress, counts, the chart and the fix lists.
@@ -19,7 +19,7 @@ interface PoolWorker {
 let pool: PoolWorker[] = [];
 let jobId = 0;
 let currentFile: File | null = null;
-let last: { report: FullAudienceReport; header: string[]; fixRows: FixRow[]; name: string } | null = null;
+let last: { report: MergedReport; header: string[]; fixRows: FixRow[]; name: string } | null = null;
 type Done = Extract<AudienceMessage, { type: "done" }>;
 let parts: { done: number; total: number; rows: number }[] = [];
 let results: Done[] = [];
@@ -121,17 +121,12 @@ function onMessage(m: Exclude<AudienceMessage, { type: "ready" }>): void {
   section.dataset.workers = String(pool.length);
 }
 
-function merge(parts: Done[]): { report: FullAudienceReport; header: string[]; fixRows: FixRow[] } {
-  const report: FullAudienceReport = { rows: 0, eligible: 0, blocked_contacts: 0, cost: 0, blocked: [], malformed: [], fixable: [] };
+function merge(parts: Done[]): { report: MergedReport; header: string[]; fixRows: FixRow[] } {
+  const report = emptyReport();
   const blocked = new Map<string, number>();
   const fixRows: FixRow[] = [];
   for (const { report: r, fixRows: f } of parts) {
-    report.rows += r.rows;
-    report.eligible += r.eligible;
-    report.blocked_contacts! += r.blocked_contacts ?? 0;
-    report.cost! += r.cost ?? 0;
-    report.format ??= r.format;
-    for (const b of r.blocked) blocked.set(b.reason, (blocked.get(b.reason) ?? 0) + b.count);
+    addCounts(report, r, blocked);
     report.malformed.push(...r.malformed);
     report.fixable.push(...r.fixable);
     fixRows.push(...f);
@@ -165,8 +160,8 @@ function exportMalformed(): void {
   download(`${baseName(last.name)}-malformed.csv`, toCsv([["line", "error"], ...last.report.malformed.map((m) => [m.line, m.error])]));
 }
 
-function render(r: FullAudienceReport, fixRows: FixRow[], name: string, ms: number): void {
-  const blocked = r.blocked_contacts ?? r.rows - r.eligible - r.malformed.length;
+function render(r: MergedReport, fixRows: FixRow[], name: string, ms: number): void {
+  const blocked = r.blocked_contacts;
   const shownFix = fixRows.slice(0, 100);
   const shownBad = r.malformed.slice(0, 100);
   replace(

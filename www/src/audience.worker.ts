@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 import { checkAudience } from "sendgate";
 import { parseRecord, toCsvLine } from "./csv";
-import type { AudienceJob, AudienceMessage, FixRow, FullAudienceReport } from "./audience-protocol";
+import { addCounts, emptyReport, type AudienceJob, type AudienceMessage, type FixRow } from "./audience-protocol";
 
 // Off the main thread: reads the CSV, cuts it into chunks of whole records (each with the header),
 // asks sendgate's checkAudience per chunk and merges the reports with file line numbers.
@@ -95,23 +95,18 @@ async function run(job: AudienceJob): Promise<void> {
   if (!bounds.length && job.part === 0) bounds.push([hEnd, hEnd, headerLines + 1]);
   const mine = bounds.filter((_, k) => k % job.parts === job.part);
 
-  const merged: FullAudienceReport = { rows: 0, eligible: 0, blocked_contacts: 0, cost: 0, blocked: [], malformed: [], fixable: [] };
+  const merged = emptyReport();
   const blocked = new Map<string, number>();
   const fixRows: FixRow[] = [];
   let checkMs = 0;
   for (const [k, [start, end, chunkLine]] of mine.entries()) {
     const body = text.slice(start, end);
     const t = performance.now();
-    const report = checkAudience(headerText + body, job.options) as FullAudienceReport;
+    const report = checkAudience(headerText + body, job.options);
     checkMs += performance.now() - t;
     // The chunk's own line numbers count its header lines; shift them to file lines.
     const shift = chunkLine - (headerLines + 1);
-    merged.rows += report.rows;
-    merged.eligible += report.eligible;
-    merged.blocked_contacts! += report.blocked_contacts ?? 0;
-    merged.cost! += report.cost ?? 0;
-    merged.format ??= report.format;
-    for (const b of report.blocked) blocked.set(b.reason, (blocked.get(b.reason) ?? 0) + b.count);
+    addCounts(merged, report, blocked);
     // The header's own problems (e.g. no phone column) are reported by every chunk: keep the first chunk's.
     for (const m of report.malformed) {
       if (m.line <= headerLines) {
