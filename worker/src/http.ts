@@ -79,6 +79,25 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
   return out;
 }
 
+/** An answer sent before the body was read (a 401, a 404) can reach a client that is still
+ *  uploading as a lost connection instead; discarding a small unread body first lets the answer
+ *  arrive. A larger one is left unread (the client may see its upload cut off). */
+export async function discardUnreadBody(request: Request, cap: number): Promise<void> {
+  if (!request.body || request.bodyUsed) return;
+  if (Number(request.headers.get("content-length") ?? 0) > cap) return;
+  const reader = request.body.getReader();
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    size += value.byteLength;
+    if (size > cap) {
+      await reader.cancel();
+      return;
+    }
+  }
+}
+
 /** Deeper than any real send request (≈ 4 levels); without a bound, canonical() and the package
  *  recurse once per level and a 64 KiB body of brackets overflows the stack (a 500). */
 export const MAX_JSON_DEPTH = 32;

@@ -7,6 +7,7 @@ import {
   HttpError,
   answer,
   canonical,
+  discardUnreadBody,
   errorBody,
   fromError,
   json,
@@ -28,6 +29,8 @@ export { AccountDO } from "./account";
 const API_BODY_LIMIT = 64 * 1024;
 /** Meta's webhook payloads can be up to 3 MB. */
 const WEBHOOK_BODY_LIMIT = 3 * 1024 * 1024;
+/** Unread bodies up to this size are discarded before an early error answer (see discardUnreadBody). */
+const UNREAD_BODY_DISCARD_CAP = 1024 * 1024;
 const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 const WORKER_FIELDS = ["idempotency_key", "workspace_id", "phone_number_id"];
 
@@ -328,6 +331,7 @@ export default {
       response = await route(request, env, url);
     } catch (e) {
       if (e instanceof HttpError) {
+        await discardUnreadBody(request, UNREAD_BODY_DISCARD_CAP).catch(() => undefined);
         response = fromError(e);
       } else {
         // Never echo internals (they could carry request data); the log has the stack.

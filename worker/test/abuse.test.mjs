@@ -168,8 +168,8 @@ describe("bodies", () => {
   });
 
   test("an oversized body from an unauthenticated caller is refused before it is read", async () => {
-    // The 401 goes out before the upload is read, so the client may see its upload cut off
-    // (fetch: "terminated") instead of the answer; either way nothing is sent or recorded.
+    // The 401 is decided before the body is parsed; an unread body up to 1 MiB is then discarded so
+    // the answer arrives (a larger upload may be cut off: fetch "terminated"). Nothing is recorded.
     const ws = uid("ws");
     await unchanged(ws, async () => {
       for (let i = 0; i < 3; i++) {
