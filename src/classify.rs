@@ -25,7 +25,7 @@ pub const MAX_DETAILS_CHARS: usize = 1000;
 /// JSON text inside JSON text inside…: stop unwrapping after a few levels.
 const MAX_NESTING: u8 = 4;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Classification {
     #[serde(flatten)]
     pub entry: Entry,
@@ -35,6 +35,17 @@ pub struct Classification {
     /// The input as given (clipped), when it could not be recognised.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub raw: Option<String>,
+}
+
+/// Hashes what tells classifications apart (reason, code, details, raw), not the catalog's
+/// guidance text, which is the same for every classification of an entry.
+impl std::hash::Hash for Classification {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.entry.reason.hash(state);
+        self.entry.meta_code.hash(state);
+        self.details.hash(state);
+        self.raw.hash(state);
+    }
 }
 
 impl Classification {

@@ -140,7 +140,7 @@ pub enum Scope {
 }
 
 /// One catalog entry. Serializes as SPEC's `Classification`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {
     pub reason: Reason,
     #[serde(skip_serializing_if = "Option::is_none")]
