@@ -1,5 +1,5 @@
 import type { AudienceOptions, Template } from "sendgate";
-import { $, h, replace, barChart, download, fmtInt, fmtPct } from "./dom";
+import { $, h, replace, barChart, download, fmtInt, fmtPct, onFileChosen } from "./dom";
 import { toCsv } from "./csv";
 import { on, state } from "./state";
 import { addCounts, emptyReport, type AudienceMessage, type FixRow, type MergedReport } from "./audience-protocol";
@@ -248,24 +248,7 @@ function renderTemplates(): void {
 }
 
 export function initAudience(): void {
-  const input = $("#aud-file") as HTMLInputElement;
-  input.addEventListener("change", () => {
-    const f = input.files?.[0];
-    if (f) start(f);
-    input.value = "";
-  });
-  const drop = $("#aud-drop");
-  drop.addEventListener("dragover", (e) => {
-    e.preventDefault();
-    drop.classList.add("over");
-  });
-  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
-  drop.addEventListener("drop", (e) => {
-    e.preventDefault();
-    drop.classList.remove("over");
-    const f = e.dataTransfer?.files?.[0];
-    if (f) start(f);
-  });
+  onFileChosen($("#aud-file") as HTMLInputElement, $("#aud-drop"), start);
   $("#aud-cancel").addEventListener("click", () => {
     stopPool();
     jobId++;

@@ -119,3 +119,23 @@ export function errorText(err: unknown): string {
   }
   return String(err);
 }
+
+/** Calls `onFile` with a file chosen in `input` or dropped on `dropZone` (which shows `.over`). */
+export function onFileChosen(input: HTMLInputElement, dropZone: HTMLElement, onFile: (file: File) => void): void {
+  input.addEventListener("change", () => {
+    const f = input.files?.[0];
+    if (f) onFile(f);
+    input.value = "";
+  });
+  dropZone.addEventListener("dragover", (e) => {
+    e.preventDefault();
+    dropZone.classList.add("over");
+  });
+  dropZone.addEventListener("dragleave", () => dropZone.classList.remove("over"));
+  dropZone.addEventListener("drop", (e) => {
+    e.preventDefault();
+    dropZone.classList.remove("over");
+    const f = e.dataTransfer?.files?.[0];
+    if (f) onFile(f);
+  });
+}

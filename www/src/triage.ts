@@ -1,6 +1,6 @@
 import { classifyFailure, classifyWebhook, triage } from "sendgate";
 import type { Classification, RetryTarget, TriageReport, WebhookEvent } from "sendgate";
-import { $, h, replace, barChart, download, errorText, fmtInt } from "./dom";
+import { $, h, replace, barChart, download, errorText, fmtInt, onFileChosen } from "./dom";
 import { looksLikeCsv, parseCsv, toCsv } from "./csv";
 
 // Failure triage: turns whatever the merchant pasted into items for sendgate's triage() (webhook
@@ -386,24 +386,7 @@ export function initTriage(): void {
     renderEmpty();
     input.focus();
   });
-  const file = $("#triage-file") as HTMLInputElement;
-  file.addEventListener("change", () => {
-    const f = file.files?.[0];
-    if (f) void readFile(f);
-    file.value = "";
-  });
-  const drop = $("#triage-drop");
-  drop.addEventListener("dragover", (e) => {
-    e.preventDefault();
-    drop.classList.add("over");
-  });
-  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
-  drop.addEventListener("drop", (e) => {
-    e.preventDefault();
-    drop.classList.remove("over");
-    const f = e.dataTransfer?.files?.[0];
-    if (f) void readFile(f);
-  });
+  onFileChosen($("#triage-file") as HTMLInputElement, $("#triage-drop"), (f) => void readFile(f));
   const key = $("#api-key") as HTMLInputElement;
   key.value = sessionStorage.getItem("sendgate.apiKey") ?? "";
   $("#triage-fetch").addEventListener("click", () => void fetchFailures());
