@@ -38,8 +38,15 @@ extern "C" {
     type JsTextEncoder;
     #[wasm_bindgen(constructor, js_class = "TextEncoder")]
     fn new() -> JsTextEncoder;
-    #[wasm_bindgen(method, js_class = "TextEncoder")]
-    fn encode(this: &JsTextEncoder, input: &JsValue) -> Uint8Array;
+    #[wasm_bindgen(method, js_class = "TextEncoder", js_name = encodeInto)]
+    fn encode_into(this: &JsTextEncoder, input: &JsValue, into: &Uint8Array) -> EncodeResult;
+
+    /// `TextEncoder.encodeInto`'s answer: UTF-16 units read, bytes written.
+    type EncodeResult;
+    #[wasm_bindgen(method, getter)]
+    fn read(this: &EncodeResult) -> u32;
+    #[wasm_bindgen(method, getter)]
+    fn written(this: &EncodeResult) -> u32;
 }
 
 /// Strings above this size are copied in by the engine's native `TextEncoder` (one memcpy into
@@ -49,10 +56,36 @@ const NATIVE_ENCODE_FROM: u32 = 16 * 1024;
 /// The Rust text of a JS string (lone surrogates become U+FFFD), or `None` if it is not one.
 fn text_of(value: &JsValue) -> Option<String> {
     let js = value.dyn_ref::<js_sys::JsString>()?;
-    if js.length() < NATIVE_ENCODE_FROM {
+    let units = js.length();
+    if units < NATIVE_ENCODE_FROM {
         return value.as_string();
     }
-    let bytes = JsTextEncoder::new().encode(value).to_vec();
+    // Encoded straight into Wasm memory: one byte per unit fits ASCII; the rest of the string
+    // (a unit is at most 3 bytes) gets room as it turns up.
+    let encoder = JsTextEncoder::new();
+    let mut bytes: Vec<u8> = Vec::with_capacity(units as usize);
+    let mut rest = value.clone();
+    let mut rest_units = units;
+    loop {
+        let spare = bytes.spare_capacity_mut();
+        // SAFETY: the view covers only the Vec's spare capacity and is dropped before the Vec
+        // is touched again; nothing allocates while it lives, so Wasm memory cannot move.
+        let view = unsafe { Uint8Array::view_mut_raw(spare.as_mut_ptr().cast(), spare.len()) };
+        let done = encoder.encode_into(&rest, &view);
+        drop(view);
+        let (read, written) = (done.read(), done.written() as usize);
+        // SAFETY: encodeInto initialised exactly `written` bytes of the spare capacity.
+        unsafe { bytes.set_len(bytes.len() + written) };
+        if read >= rest_units {
+            break;
+        }
+        rest = rest
+            .unchecked_ref::<js_sys::JsString>()
+            .slice(read, rest_units)
+            .into();
+        rest_units -= read;
+        bytes.reserve(rest_units as usize * 3);
+    }
     Some(
         String::from_utf8(bytes)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
@@ -114,9 +147,17 @@ fn locate_not_data(root: &JsValue, base: &str) -> InputError {
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    let text = serde_json::to_string(value)
+    to_js_sized(value, 0)
+}
+
+/// `to_js` with room for `size_hint` bytes of JSON up front, so megabytes of output are not
+/// copied again at every doubling of the buffer.
+fn to_js_sized<T: Serialize>(value: &T, size_hint: usize) -> Result<JsValue, JsValue> {
+    let mut text = Vec::with_capacity(size_hint.max(128));
+    serde_json::to_writer(&mut text, value)
         .map_err(|e| Error::new(&format!("sendgate: cannot serialize result: {e}")))?;
-    JSON::parse(&text)
+    // SAFETY: serde_json writes only valid UTF-8.
+    JSON::parse(unsafe { std::str::from_utf8_unchecked(&text) })
 }
 
 /// Will this send fail, and why? Every blocker, most fundamental first.
@@ -187,7 +228,8 @@ pub fn classify_webhook(
             links.push((i as u32, k));
         }
     }
-    let events_js: Array = to_js(&events)?.unchecked_into();
+    // The events' JSON is about as long as the body they came from.
+    let events_js: Array = to_js_sized(&events, body.len())?.unchecked_into();
     let distinct_js: Array = to_js(&distinct)?.unchecked_into();
     let key = JsValue::from_str("classification");
     for (event, k) in links {

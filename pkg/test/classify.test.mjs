@@ -145,3 +145,29 @@ test("triage: 200,000 records stay fast", () => {
   // 1M in well under 10 s means 200k in well under 2 s.
   assert.ok(ms < 2000, `${ms} ms`);
 });
+
+test("classifyWebhook: megabyte bodies with non-ASCII text cross into Wasm intact", () => {
+  // Large strings are encoded straight into Wasm memory in rounds: text past the ASCII start,
+  // surrogate pairs and lone surrogates (which become U+FFFD) must all arrive whole.
+  const details = ["Número não está no WhatsApp", "号码无效", "emoji 😀 here", "lone \ud800 surrogate", "end \udfff"];
+  for (const padding of [20_000, 1_000_000]) {
+    const statuses = details.map((d, i) => ({
+      id: `wamid.${i}`,
+      status: "failed",
+      timestamp: "1764288000",
+      recipient_id: "5215512345678",
+      errors: [{ code: 131026, title: "Message undeliverable", error_data: { details: d } }],
+    }));
+    // JSON.stringify escapes lone surrogates; put them back raw, as a JS caller's string has them.
+    const body = JSON.stringify({
+      object: "whatsapp_business_account",
+      entry: [{ id: "1", changes: [{ field: "messages", value: { pad: "x".repeat(padding), statuses } }] }],
+    }).replace(/\\u(d[89a-f][0-9a-f]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+    const events = classifyWebhook(body);
+    assert.deepEqual(
+      events.map((e) => e.classification?.details),
+      ["Número não está no WhatsApp", "号码无效", "emoji 😀 here", "lone \ufffd surrogate", "end \ufffd"],
+    );
+    assert.ok(events.every((e) => e.classification.reason === "RECIPIENT_NOT_ON_WHATSAPP"));
+  }
+});
