@@ -181,12 +181,14 @@ if (typeof sg.classifyWebhook === "function") {
 }
 
 // --- worker: first POST /v1/check after workerd starts, minus a warm one ------------------------
+// `fresh`: a new deployment, the request creates every Durable Object it reads (the target's
+// case); `restart`: workerd restarted over existing state.
 let worker = null;
 const harness = new URL("../worker/test/harness.mjs", import.meta.url);
 if (existsSync(fileURLToPath(harness))) {
   try {
     const script = fileURLToPath(new URL("./worker-cold.mjs", import.meta.url));
-    const out = execFileSync(process.execPath, [script, "3"], { encoding: "utf8", timeout: 240_000 });
+    const out = execFileSync(process.execPath, [script, "5"], { encoding: "utf8", timeout: 400_000 });
     worker = JSON.parse(out.trim().split("\n").pop());
   } catch (e) {
     worker = { error: `failed: ${String(e.message ?? e).split("\n")[0].slice(0, 60)}` };
@@ -195,6 +197,12 @@ if (existsSync(fileURLToPath(harness))) {
 
 // --- the table --------------------------------------------------------------------------------
 const f = (x, d = 1) => (x == null ? "—" : x.toFixed(d));
+function workerRow(label, which) {
+  const m = worker?.[which];
+  if (!m) return [label, worker?.error ?? "no worker", "—", null, which === "fresh" ? "≤ 10 ms" : "", null];
+  const met = which === "fresh" ? m.delta <= 10 : null;
+  return [label, `${f(m.delta)} (${f(m.first)} − ${f(m.warm)})`, "—", null, which === "fresh" ? "≤ 10 ms" : "", met];
+}
 const rowsOut = [
   ["cold start: import + first answer (ms)", f(coldSg.total), f(coldPeer.total), coldSg.total / coldPeer.total, "≤ 15 ms", coldSg.total <= 15],
   ["  of which import (ms)", f(coldSg.import), f(coldPeer.import), coldSg.import / coldPeer.import, "", null],
@@ -206,7 +214,8 @@ const rowsOut = [
   ["wasm raw (KB; peer: max bundle raw)", f(wasm.length / 1000), f(peerBundle.length / 1000), wasm.length / peerBundle.length, "", null],
   ["checkAudience 100k Shopify rows (ms)", audience?.ms != null ? f(audience.ms) : audience?.error ?? "not built", "—", null, "≤ 1000 ms", audience?.ms != null ? audience.ms <= 1000 : null],
   ["classifyWebhook 3 MB body (ms)", webhook?.ms != null ? f(webhook.ms) : webhook?.error ?? "not built", "—", null, "≤ 30 ms", webhook?.ms != null ? webhook.ms <= 30 : null],
-  ["first POST /v1/check after workerd start − warm (ms)", worker?.delta != null ? `${f(worker.delta)} (${f(worker.first)} − ${f(worker.warm)})` : worker?.error ?? "no worker", "—", null, "≤ 10 ms", worker?.delta != null ? worker.delta <= 10 : null],
+  workerRow("first POST /v1/check after workerd start − warm (ms)", "fresh"),
+  workerRow("  same, restart over existing objects (ms)", "restart"),
 ];
 const head = ["figure", "sendgate", "libphonenumber-js/max", "ratio", "target", "met"];
 const cells = rowsOut.map(([a, b, c, r, t, m]) => [a, b, c, r == null ? "—" : `${r.toFixed(2)}×`, t, m == null ? "" : m ? "yes" : "NO"]);

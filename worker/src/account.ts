@@ -90,3 +90,8 @@ export class AccountDO extends DurableObject<Env> {
     return { ok: true, retry_after: 0 };
   }
 }
+
+/** The one account object every workspace shares. */
+export function accountStub(env: Env) {
+  return env.ACCOUNT.get(env.ACCOUNT.idFromName("account"));
+}

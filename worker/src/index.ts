@@ -1,6 +1,6 @@
 // sendgate edge worker: routes, authentication, request limits. State lives in the Durable
 // Objects (workspace.ts, recipient.ts, account.ts); domain rules come from the `sendgate` package.
-import { classifyWebhook } from "sendgate";
+import { checkSend, classifyWebhook } from "sendgate";
 import type { SendRequest, WebhookEvent } from "sendgate";
 import type { Env } from "./env";
 import {
@@ -10,6 +10,8 @@ import {
   discardUnreadBody,
   errorBody,
   fromError,
+  inputErrorAnswer,
+  isInputError,
   json,
   readBody,
   readJsonObject,
@@ -18,8 +20,9 @@ import {
   toMs,
   validSignature,
 } from "./http";
-import { recipientKeyOfWaId, recipientStub } from "./recipient";
-import { parseCallbackData } from "./workspace";
+import { accountStub } from "./account";
+import { recipientKeyOfRequest, recipientKeyOfWaId, recipientStub } from "./recipient";
+import { mergeEdge, parseCallbackData, templateRef } from "./workspace";
 
 export { WorkspaceDO } from "./workspace";
 export { RecipientDO } from "./recipient";
@@ -74,10 +77,26 @@ function stripWorkerFields(body: Record<string, unknown>): SendRequest {
   return req as unknown as SendRequest;
 }
 
+/** Dry run: the verdict a send would get now, nothing reserved or sent. The three objects it
+ *  reads are asked at once; a send instead runs inside the workspace (its ledger is atomic). */
 async function postCheck(request: Request, env: Env): Promise<Response> {
   const body = await readJsonObject(request, API_BODY_LIMIT);
   const workspace = workspaceOf(env, body.workspace_id);
-  return answer(await workspaceStub(env, workspace).check(stripWorkerFields(body)));
+  const req = stripWorkerFields(body);
+  const key = recipientKeyOfRequest(req);
+  const tpl = templateRef(req);
+  const [edge, template, balance] = await Promise.all([
+    key ? recipientStub(env, key).getState(key) : null,
+    tpl ? accountStub(env).getTemplateStatus(tpl.name, tpl.language) : null,
+    workspaceStub(env, workspace).available(),
+  ]);
+  const now = typeof req.now === "string" ? req.now : new Date().toISOString();
+  try {
+    return json(200, checkSend(mergeEdge(req, edge, template, { balance }, now)));
+  } catch (e) {
+    if (isInputError(e)) return answer(inputErrorAnswer(e));
+    throw e;
+  }
 }
 
 async function postSend(request: Request, env: Env): Promise<Response> {
@@ -235,8 +254,7 @@ async function receiveWebhook(request: Request, env: Env): Promise<Response> {
       }
       case "template_status": {
         if (!ev.name) break;
-        const account = env.ACCOUNT.get(env.ACCOUNT.idFromName("account"));
-        tasks.push(account.applyTemplateStatus(ev.name, ev.language, ev.status, ev.reason, toMs(ev.timestamp) ?? Date.now()));
+        tasks.push(accountStub(env).applyTemplateStatus(ev.name, ev.language, ev.status, ev.reason, toMs(ev.timestamp) ?? Date.now()));
         break;
       }
       case "account_error":

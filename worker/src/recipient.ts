@@ -5,6 +5,7 @@
 // object creation for each. Every operation on one recipient still runs in one object.
 import { DurableObject } from "cloudflare:workers";
 import { normalizePhone } from "sendgate";
+import type { SendRequest } from "sendgate";
 import type { Env } from "./env";
 import { iso } from "./http";
 
@@ -61,6 +62,20 @@ export function recipientVariants(phone: {
   } catch {
     return [];
   }
+}
+
+/** The recipient object a send request is about, or null when its phone can't name one (the
+ *  verdict then reports the phone problem itself). */
+export function recipientKeyOfRequest(req: SendRequest): string | null {
+  const contact: unknown = req.contact;
+  if (typeof contact !== "object" || contact === null || Array.isArray(contact)) return null;
+  const { phone, phone_country_code, phone_calling_code } = contact as Record<string, unknown>;
+  if (!(typeof phone === "string" || phone === null)) return null;
+  const text = (v: unknown) => (typeof v === "string" ? v : null);
+  return (
+    recipientVariants({ phone, phone_country_code: text(phone_country_code), phone_calling_code: text(phone_calling_code) })[0] ??
+    null
+  );
 }
 
 /** The key is the smallest variant, so a send (E.164) and a webhook (wa_id, possibly the legacy

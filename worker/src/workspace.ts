@@ -6,9 +6,9 @@ import { checkSend, classifyFailure } from "sendgate";
 import type { Classification, SendRequest, Verdict, WebhookEvent } from "sendgate";
 import { config, type Env } from "./env";
 import { errorBody, inputErrorAnswer, isInputError, toMs, type Answer } from "./http";
-import type { TemplateStatus } from "./account";
+import { accountStub, type TemplateStatus } from "./account";
 import { forward, metaBody } from "./meta";
-import { recipientKeyOfWaId, recipientStub, recipientVariants, type RecipientState, type SignalKind } from "./recipient";
+import { recipientKeyOfRequest, recipientKeyOfWaId, recipientStub, type RecipientState, type SignalKind } from "./recipient";
 
 export interface SendCommand {
   workspace: string;
@@ -188,7 +188,8 @@ export class WorkspaceDO extends DurableObject<Env> {
     return { ...this.credits(workspace), applied };
   }
 
-  private available(): number {
+  /** Credits free to spend now: the balance minus what in-flight sends have reserved. */
+  available(): number {
     const l = this.sql.exec("SELECT balance - reserved AS a FROM ledger WHERE k = 1").one();
     return Number(l.a);
   }
@@ -225,40 +226,6 @@ export class WorkspaceDO extends DurableObject<Env> {
 
   // ---- check and send ------------------------------------------------------------------------
 
-  private recipientKey(req: SendRequest): string | null {
-    const contact = isObj(req.contact) ? req.contact : null;
-    if (!contact || !(typeof contact.phone === "string" || contact.phone === null)) return null;
-    const text = (v: unknown) => (typeof v === "string" ? v : null);
-    return (
-      recipientVariants({
-        phone: contact.phone,
-        phone_country_code: text(contact.phone_country_code),
-        phone_calling_code: text(contact.phone_calling_code),
-      })[0] ?? null
-    );
-  }
-
-  private account() {
-    return this.env.ACCOUNT.get(this.env.ACCOUNT.idFromName("account"));
-  }
-
-  /** Dry run: the verdict a send would get now, nothing reserved or sent. */
-  async check(req: SendRequest): Promise<Answer> {
-    const key = this.recipientKey(req);
-    const tpl = templateRef(req);
-    const [edge, template] = await Promise.all([
-      key ? recipientStub(this.env, key).getState(key) : null,
-      tpl ? this.account().getTemplateStatus(tpl.name, tpl.language) : null,
-    ]);
-    const now = typeof req.now === "string" ? req.now : new Date().toISOString();
-    try {
-      const verdict = checkSend(mergeEdge(req, edge, template, { balance: this.available() }, now));
-      return { status: 200, body: verdict };
-    } catch (e) {
-      if (isInputError(e)) return inputErrorAnswer(e);
-      throw e;
-    }
-  }
 
   async send(cmd: SendCommand): Promise<Answer> {
     this.scheduleCleanup();
@@ -397,11 +364,11 @@ export class WorkspaceDO extends DurableObject<Env> {
 
   private async gateAndForward(cmd: SendCommand, sendId: string): Promise<{ answer: Answer; store: boolean }> {
     const cfg = config(this.env);
-    const key = this.recipientKey(cmd.request);
+    const key = recipientKeyOfRequest(cmd.request);
     const pnid = cmd.phone_number_id;
     const mps = cfg.throughputByNumber[pnid] ?? cfg.throughputMps;
     const recipient = key ? recipientStub(this.env, key) : null;
-    const account = this.account();
+    const account = accountStub(this.env);
     // One parallel round trip for edge state and both rate-limit tokens; tokens are given back
     // below when the send doesn't go out, so blocked sends never count against the limits.
     const [r, a] = await Promise.all([

@@ -71,8 +71,10 @@ function snapshotConfig(state, assets) {
   return file;
 }
 
-/** @returns {Promise<Stack>} */
-export async function startStack({ vars = {}, sandbox: sandboxOptions = {} } = {}) {
+/** `persistTo`: keep Durable Object storage in that directory across stacks (a restart over
+ *  existing state) instead of a throwaway one.
+ *  @returns {Promise<Stack>} */
+export async function startStack({ vars = {}, sandbox: sandboxOptions = {}, persistTo = null } = {}) {
   const sandbox = await startSandbox({
     accessToken: SECRETS.META_ACCESS_TOKEN,
     appSecret: SECRETS.META_APP_SECRET,
@@ -111,7 +113,7 @@ export async function startStack({ vars = {}, sandbox: sandboxOptions = {} } = {
     "--ip", "127.0.0.1",
     "--port", String(port),
     "--inspector-port", String(inspectorPort),
-    "--persist-to", join(state, "state"),
+    "--persist-to", persistTo ?? join(state, "state"),
     "--show-interactive-dev-session=false",
     "--log-level", "warn",
     ...Object.entries(allVars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
@@ -172,13 +174,15 @@ export async function startStack({ vars = {}, sandbox: sandboxOptions = {} } = {
     await new Promise((r) => setTimeout(r, 150));
   }
 
-  return new Stack(base, sandbox, stop, () => output, child.pid);
+  return new Stack(base, sandbox, stop, () => output, child.pid, inspectorPort);
 }
 
 export class Stack {
-  constructor(base, sandbox, stop, output, pid) {
+  constructor(base, sandbox, stop, output, pid, inspectorPort) {
     /** Process group of wrangler and its workerd. */
     this.pid = pid;
+    /** DevTools protocol of the worker (profiling: bench/worker-profile.mjs). */
+    this.inspectorPort = inspectorPort;
     this.base = base;
     this.sandbox = sandbox;
     this.stop = stop;
