@@ -1,6 +1,6 @@
-//! Native micro-benchmark of the phone core (`cargo bench --bench phone`): cold first analysis,
-//! warm per-call time on a mixed corpus, and `checkSend` through the JSON API. No framework:
-//! median of several timed rounds, so regressions show without a browser or a Wasm build.
+//! Native micro-benchmark of the core (`cargo bench --bench phone`): cold first analysis, warm
+//! per-call time on a mixed corpus, `checkSend` and `classifyFailure` through the JSON API. No
+//! framework: median of several timed rounds, so regressions show without a browser or Wasm.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -126,6 +126,31 @@ fn main() {
         .collect();
     let check = median(rounds);
 
+    // A Graph API error as the worker gets it back from Meta, then a bare code.
+    let meta_error = r#"{"error":{"message":"(#131026) Message Undeliverable.","type":"OAuthException",
+        "code":131026,"error_data":{"messaging_product":"whatsapp","details":"Message Undeliverable."},
+        "fbtrace_id":"AbCdEf"}}"#;
+    let time_per_call = |f: &dyn Fn()| {
+        f();
+        median(
+            (0..15)
+                .map(|_| {
+                    let t = Instant::now();
+                    for _ in 0..500 {
+                        f();
+                    }
+                    t.elapsed() / 500
+                })
+                .collect(),
+        )
+    };
+    let classify_error = time_per_call(&|| {
+        black_box(api::classify_failure_json(black_box(meta_error)));
+    });
+    let classify_code = time_per_call(&|| {
+        black_box(api::classify_failure_text(black_box("132015")));
+    });
+
     println!("phone core (native, median of 15 rounds)");
     println!("  first analyze (cold, +52)             {first:>10.1?}");
     println!(
@@ -133,4 +158,6 @@ fn main() {
         corpus.len()
     );
     println!("  api::check_send per call               {check:>10.1?}");
+    println!("  api::classify_failure_json, Meta error {classify_error:>10.1?}");
+    println!("  api::classify_failure_text, a code     {classify_code:>10.1?}");
 }
