@@ -243,6 +243,20 @@ describe("routes", () => {
     assert.match(r.text, /sendgate test dashboard/);
   });
 
+  test("GET / carries the dashboard's CSP and security headers from www/public/_headers", async () => {
+    const r = await s.request("GET", "/", { key: null });
+    assert.equal(r.status, 200);
+    const csp = r.headers.get("content-security-policy") ?? "";
+    assert.match(csp, /(^|; )default-src 'none'(;|$)/);
+    assert.match(csp, /(^|; )script-src 'self' 'wasm-unsafe-eval'(;|$)/);
+    assert.match(csp, /(^|; )frame-ancestors 'none'(;|$)/);
+    assert.equal(r.headers.get("x-content-type-options"), "nosniff");
+    assert.equal(r.headers.get("referrer-policy"), "no-referrer");
+    assert.equal(r.headers.get("x-frame-options"), "DENY");
+    // The file configures the assets; it is not served.
+    assert.equal((await s.request("GET", "/_headers", { key: null })).text.includes("Content-Security-Policy"), false);
+  });
+
   test("CORS: preflight and responses for an allowed origin only", async () => {
     const pre = await s.request("OPTIONS", "/v1/check", { key: null, headers: { origin: "http://dashboard.test", "access-control-request-method": "POST" } });
     assert.equal(pre.status, 204);

@@ -2,7 +2,7 @@
 // ports, with throwaway state; stops both even when a test fails.
 import { execFileSync, spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -87,10 +87,12 @@ export async function startStack({ vars = {}, sandbox: sandboxOptions = {}, pers
   // are flushed, and a busy disk's fsyncs would dominate every test's timing.
   const scratch = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
   const state = mkdtempSync(join(scratch, "sendgate-worker-test-"));
-  // An empty dashboard: the API under test doesn't depend on www/ being built.
+  // An empty dashboard: the API under test doesn't depend on www/ being built. Its `_headers`
+  // (the CSP) is the real one, from the source that vite copies into www/dist.
   const assets = join(state, "assets");
   mkdirSync(assets);
   writeFileSync(join(assets, "index.html"), "<!doctype html><title>sendgate test dashboard</title>");
+  copyFileSync(join(REPO, "www/public/_headers"), join(assets, "_headers"));
   const config = snapshotConfig(state, assets);
   const allVars = {
     ...SECRETS,

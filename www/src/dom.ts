@@ -15,6 +15,9 @@ export function h<K extends keyof HTMLElementTagNameMap>(
         el.addEventListener(key.slice(2), value as EventListener);
       } else if (key === "class") {
         el.className = String(value);
+      } else if (key === "style") {
+        // CSSOM, not a style attribute: the CSP (style-src 'self') blocks inline style attributes.
+        el.style.cssText = String(value);
       } else if (value === true) {
         el.setAttribute(key, "");
       } else {

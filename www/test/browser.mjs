@@ -15,7 +15,8 @@ export const CHROMIUM_ARGS = [
   "--no-first-run", "--disable-component-update", "--disable-sync",
 ];
 
-export async function open({ viewport = { width: 1280, height: 900 }, query = "" } = {}) {
+/** `init`: a script run in the page before its own (context.addInitScript). */
+export async function open({ viewport = { width: 1280, height: 900 }, query = "", init = null } = {}) {
   await mkdir(ARTIFACTS, { recursive: true });
   const server = await serve();
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
@@ -26,6 +27,10 @@ export async function open({ viewport = { width: 1280, height: 900 }, query = ""
     if (m.type() === "error") problems.push(`console error: ${m.text()}`);
   });
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  // The audience Web Workers run under the same CSP (their script's own headers).
+  page.on("worker", (w) => w.on("console", (m) => {
+    if (m.type() === "error") problems.push(`worker console error: ${m.text()}`);
+  }));
   page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ""}`));
   page.on("response", (r) => {
     if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
@@ -37,7 +42,8 @@ export async function open({ viewport = { width: 1280, height: 900 }, query = ""
     problems.push(`external request: ${u}`);
     return route.abort();
   });
-  await page.goto(server.url + query);
+  if (init) await context.addInitScript(init);
+  const response = await page.goto(server.url + query);
   await page.waitForSelector("body[data-ready=true], .boot-error", { state: "attached", timeout: 20_000 }).catch(() => {});
   const bootError = await page.locator(".boot-error").count() ? await page.locator(".boot-error").innerText() : null;
   if (bootError || !(await page.locator("body[data-ready=true]").count())) {
@@ -49,15 +55,27 @@ export async function open({ viewport = { width: 1280, height: 900 }, query = ""
     context,
     server,
     problems,
+    /** The page's own (document) response. */
+    response,
     assertClean() {
       assert.deepEqual(problems, [], "console errors or failed requests");
     },
     async screenshot(name, selector) {
       const path = resolve(ARTIFACTS, `${name}.png`);
-      // The sticky top bar would cover part of a scrolled element: unstick it for the picture.
-      const style = ".top { position: static !important; }";
-      if (selector) await page.locator(selector).screenshot({ path, style });
-      else await page.screenshot({ path, fullPage: true, style });
+      // The sticky top bar would cover part of a scrolled element: unstick it for the picture,
+      // through CSSOM (the CSP refuses the <style> that Playwright's `style` option injects).
+      const unstick = (on) => page.evaluate((on) => {
+        const top = document.querySelector(".top");
+        if (on) top?.style.setProperty("position", "static", "important");
+        else top?.style.removeProperty("position");
+      }, on);
+      await unstick(true);
+      try {
+        if (selector) await page.locator(selector).screenshot({ path });
+        else await page.screenshot({ path, fullPage: true });
+      } finally {
+        await unstick(false);
+      }
       return path;
     },
     async close() {

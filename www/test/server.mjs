@@ -1,5 +1,6 @@
 // A tiny static server for www/dist on 127.0.0.1 and an ephemeral port (tests run in parallel
-// with other engineers' servers). Correct MIME types, no caching, 404 for anything else.
+// with other engineers' servers). Correct MIME types, no caching, 404 for anything else, and the
+// headers of dist/_headers (the CSP the worker serves), so every browser test runs under them.
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
@@ -17,7 +18,30 @@ const TYPES = {
   ".png": "image/png",
 };
 
+/** Cloudflare's `_headers` format, the subset the file uses: a URL pattern line (`*` matches
+ *  anything), then indented `Name: value` lines; `#` comments. */
+export function parseHeaders(text) {
+  const rules = [];
+  for (const line of text.split(/\r?\n/)) {
+    if (!line.trim() || line.trim().startsWith("#")) continue;
+    if (!/^\s/.test(line)) {
+      const re = new RegExp(`^${line.trim().split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+      rules.push({ pattern: line.trim(), re, headers: {} });
+    } else {
+      const at = line.indexOf(":");
+      if (at < 0 || !rules.length) throw new Error(`_headers: cannot read ${JSON.stringify(line)}`);
+      rules[rules.length - 1].headers[line.slice(0, at).trim().toLowerCase()] = line.slice(at + 1).trim();
+    }
+  }
+  return rules;
+}
+
+function headersFor(rules, pathname) {
+  return Object.assign({}, ...rules.filter((r) => r.re.test(pathname)).map((r) => r.headers));
+}
+
 export async function serve(root = DIST) {
+  const rules = parseHeaders(await readFile(join(root, "_headers"), "utf8"));
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url, "http://127.0.0.1");
@@ -25,10 +49,15 @@ export async function serve(root = DIST) {
       if (path.endsWith("/")) path += "index.html";
       const file = join(root, path);
       if (!file.startsWith(root)) throw new Error("outside root");
+      if (path === "/_headers") throw new Error("configuration, not served (as on Cloudflare)");
       const info = await stat(file);
       if (!info.isFile()) throw new Error("not a file");
       const body = await readFile(file);
-      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+      res.writeHead(200, {
+        ...headersFor(rules, url.pathname),
+        "content-type": TYPES[extname(file)] ?? "application/octet-stream",
+        "cache-control": "no-store",
+      });
       res.end(body);
     } catch {
       res.writeHead(404, { "content-type": "text/plain" });
