@@ -32,6 +32,8 @@ export interface Env {
 
 export interface Config {
   metaBase: string;
+  /** Why metaBase must not be called (it would get the access token in clear), or null. */
+  metaBaseProblem: string | null;
   metaVersion: string;
   accessToken: string;
   throughputMps: number;
@@ -62,9 +64,27 @@ function byNumber(value: string | undefined): Record<string, number> {
   }
 }
 
+/** Hosts where META_API_BASE may be plain http: the test sandbox and `make dev` run there. */
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "[::1]", "localhost"]);
+
+/** The access token goes in a header of every call to META_API_BASE: only over https, or to
+ *  this machine. The message names the variable, never its value. */
+export function metaBaseProblem(base: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    return "META_API_BASE is not a valid URL; the message was not sent";
+  }
+  if (url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname))) return null;
+  return "META_API_BASE must be an https: URL (plain http only for 127.0.0.1, ::1 or localhost); the message was not sent";
+}
+
 export function config(env: Env): Config {
+  const metaBase = (env.META_API_BASE || "https://graph.facebook.com").replace(/\/+$/, "");
   return {
-    metaBase: (env.META_API_BASE || "https://graph.facebook.com").replace(/\/+$/, ""),
+    metaBase,
+    metaBaseProblem: metaBaseProblem(metaBase),
     metaVersion: env.META_API_VERSION || "v24.0",
     accessToken: env.META_ACCESS_TOKEN ?? "",
     throughputMps: num(env.THROUGHPUT_MPS, 80, 0.001),

@@ -63,6 +63,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** POST with per-attempt timeouts; retries only failures Meta (or the network) reports as
  *  transient, with exponential backoff and full jitter, and never past the time budget. */
 export async function forward(cfg: Config, phoneNumberId: string, body: unknown): Promise<MetaResult> {
+  // The send flow refuses this before reserving anything; here so no caller can leak the token.
+  if (cfg.metaBaseProblem) throw new Error(cfg.metaBaseProblem);
   const url = `${cfg.metaBase}/${cfg.metaVersion}/${encodeURIComponent(phoneNumberId)}/messages`;
   const payload = JSON.stringify(body);
   const deadline = Date.now() + cfg.budgetMs;

@@ -365,6 +365,7 @@ export class WorkspaceDO extends DurableObject<Env> {
   private async gateAndForward(cmd: SendCommand, sendId: string): Promise<{ answer: Answer; store: boolean }> {
     const cfg = config(this.env);
     const key = recipientKeyOfRequest(cmd.request);
+    if (cfg.metaBaseProblem) return { answer: this.misconfigured(cmd, sendId, key, cfg.metaBaseProblem), store: false };
     const pnid = cmd.phone_number_id;
     const mps = cfg.throughputByNumber[pnid] ?? cfg.throughputMps;
     const recipient = key ? recipientStub(this.env, key) : null;
@@ -495,6 +496,21 @@ export class WorkspaceDO extends DurableObject<Env> {
         },
       },
       store: true,
+    };
+  }
+
+  /** A configuration that must not be used to reach Meta (see metaBaseProblem): nothing is
+   *  reserved or sent; the outcome and the failure are recorded. Not kept for idempotency, so
+   *  the same key works once the configuration is fixed. */
+  private misconfigured(cmd: SendCommand, sendId: string, key: string | null, problem: string): Answer {
+    console.error(problem);
+    const c = classifyFailure("UNKNOWN");
+    c.details = problem;
+    this.recordSend(sendId, cmd, { outcome: "failed", http_status: 503, reason: c.reason, recipient: key, attempts: 0 });
+    this.recordFailure({ source: "send", reason: c.reason, recipient: key, send_id: sendId, key: cmd.key, detail: { classification: c, configuration: "META_API_BASE" } });
+    return {
+      status: 503,
+      body: { ...errorBody("misconfigured", problem), outcome: "failed", send_id: sendId, idempotency_key: cmd.key, classification: c, attempts: 0 },
     };
   }
 
