@@ -28,6 +28,7 @@ export const BEHAVIOURS = {
   118: "read_only",
   119: "unavailable_503",
   120: "echo_request",
+  121: "redirect_307",
 };
 
 const ERRORS = {
@@ -90,6 +91,8 @@ export function startSandbox(options = {}) {
     ...options,
   };
   const calls = [];
+  /** Requests that followed the `redirect_307` behaviour's redirect. */
+  const redirected = [];
   const seenTo = new Map();
   let pendingWebhooks = 0;
   let webhooksDelivered = 0;
@@ -275,6 +278,11 @@ export function startSandbox(options = {}) {
         // A misbehaving proxy or debug endpoint that answers 200 with the request it got,
         // headers included (no wamid): the worker must not pass our access token on.
         return send(res, 200, { echo: { method: req.method, url: req.url, headers: req.headers, body } });
+      case "redirect_307":
+        // Answered with a redirect to another address: a caller that follows it re-sends the
+        // request (access token included) there, and gets an accepted message back.
+        res.writeHead(307, { location: "/_sandbox/redirected" });
+        return res.end();
       case "html_502":
         return send(res, 502, "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>", true);
       case "malformed_json":
@@ -294,6 +302,10 @@ export function startSandbox(options = {}) {
 
   /** Dev helpers: make the sandbox post the webhooks a customer or Meta would cause. */
   async function handleControl(req, res, url) {
+    if (url.pathname === "/_sandbox/redirected") {
+      redirected.push({ at: Date.now(), authorization: req.headers.authorization !== undefined });
+      return send(res, 200, { messaging_product: "whatsapp", contacts: [{ input: "x", wa_id: "x" }], messages: [{ id: "wamid.redirected" }] });
+    }
     if (req.method === "GET" && url.pathname === "/_sandbox/calls") {
       const to = url.searchParams.get("to")?.replace(/\D/g, "");
       const list = to ? calls.filter((c) => c.to === to) : calls;
@@ -354,6 +366,7 @@ export function startSandbox(options = {}) {
         options: opts,
         calls,
         callsTo: (to) => calls.filter((c) => c.to === String(to).replace(/\D/g, "")).length,
+        redirected,
         pendingWebhooks: () => pendingWebhooks,
         postWebhook,
         close: () =>

@@ -80,6 +80,8 @@ export async function forward(cfg: Config, phoneNumberId: string, body: unknown)
         headers: { authorization: `Bearer ${cfg.accessToken}`, "content-type": "application/json" },
         body: payload,
         signal: AbortSignal.timeout(timeout),
+        // Meta never redirects this call; following one would hand the token to another address.
+        redirect: "manual",
       });
       // Whatever comes back is kept in the answer and the failures log: a proxy or debug
       // endpoint that echoes our request must not make them carry the access token.

@@ -228,6 +228,20 @@ describe("secrets are never echoed", () => {
     assert.equal((await s.credits(ws)).reserved, 0);
   });
 
+  test("a redirect from Meta's side is not followed: the token stays with the configured base", async () => {
+    const ws = uid("ws");
+    await s.topUp(ws, 1);
+    const to = phone("121");
+    const r = await s.send(templateSend({ to, workspace: ws }));
+    assert.equal(r.status, 502, r.text);
+    assert.equal(r.json.error.code, "meta_failed");
+    assert.equal(s.sandbox.callsTo(to), 1, "one call, no retry");
+    assert.equal(s.sandbox.redirected.length, 0, "the redirect was followed");
+    assert.equal((await s.credits(ws)).reserved, 0);
+    const logged = await s.request("GET", `/v1/failures?workspace_id=${ws}`);
+    assert.equal(logged.json.failures.length, 1);
+  });
+
   test("no error response, of any kind, contains a secret value", async () => {
     const ws = uid("ws");
     await s.topUp(ws, 3);
