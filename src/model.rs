@@ -1,7 +1,7 @@
 //! Domain types of the public API (SPEC "The JS API of pkg/"). Field names are snake_case on the
 //! wire because they mirror the platform's and Meta's data.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::catalog::{Category, Reason};
@@ -33,7 +33,30 @@ impl Timestamp {
 
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.to_rfc3339())
+        // Written by hand for four-digit years (every real one): a webhook body serialises
+        // thousands, and chrono's formatter allocates and interprets a pattern for each.
+        let t = self.0.naive_utc();
+        let year = t.year();
+        // Other years, and leap seconds (written `:60`), through chrono.
+        if !(0..=9999).contains(&year) || t.nanosecond() >= 1_000_000_000 {
+            return s.serialize_str(&self.to_rfc3339());
+        }
+        let mut buf = *b"0000-00-00T00:00:00Z";
+        let mut put = |at: usize, value: u32, digits: usize| {
+            let mut v = value;
+            for i in (at..at + digits).rev() {
+                buf[i] = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+        };
+        put(0, year as u32, 4);
+        put(5, t.month(), 2);
+        put(8, t.day(), 2);
+        put(11, t.hour(), 2);
+        put(14, t.minute(), 2);
+        put(17, t.second(), 2);
+        // ASCII digits and separators only.
+        s.serialize_str(std::str::from_utf8(&buf).unwrap_or_default())
     }
 }
 
@@ -46,7 +69,8 @@ impl<'de> Deserialize<'de> for Timestamp {
 
 /// Shorten untrusted text before quoting it back in a message.
 pub fn clip(text: &str, max_chars: usize) -> String {
-    if text.chars().count() <= max_chars {
+    // No more bytes than allowed characters: nothing to count (the usual case, ids and codes).
+    if text.len() <= max_chars || text.chars().count() <= max_chars {
         text.to_string()
     } else {
         let mut s: String = text.chars().take(max_chars).collect();
@@ -326,4 +350,56 @@ pub struct TemplateOption {
     pub pickable: bool,
     pub findings: Vec<Finding>,
     pub parameter_count: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hand-written serialisation is chrono's RFC 3339 text, for every kind of instant.
+    #[test]
+    fn timestamps_serialise_exactly_as_chrono_writes_them() {
+        let mut instants: Vec<Timestamp> =
+            ["2016-12-31T23:59:60Z", "2026-11-28T05:58:12.999+05:30"]
+                .iter()
+                .map(|t| Timestamp::parse(t).unwrap())
+                .collect();
+        let (min, max) = (
+            DateTime::<Utc>::MIN_UTC.timestamp(),
+            DateTime::<Utc>::MAX_UTC.timestamp(),
+        );
+        // Odd strides, so every field takes many values: across chrono's whole range, and
+        // densely over 1970–2100.
+        for (from, to, stride) in [(min, max, 82_700_011), (0, 4_102_444_800, 20_011)] {
+            let mut seconds: i64 = from;
+            while seconds <= to {
+                instants.extend(Timestamp::from_unix(seconds));
+                seconds += stride;
+            }
+        }
+        for s in [
+            min,
+            max,
+            -62_167_219_201,
+            -62_167_219_200,
+            0,
+            253_402_300_799,
+            253_402_300_800,
+        ] {
+            instants.extend(Timestamp::from_unix(s));
+        }
+        assert!(instants.len() > 300_000);
+        for t in instants {
+            let ours = serde_json::to_string(&t).unwrap();
+            assert_eq!(ours, format!("\"{}\"", t.to_rfc3339()), "{:?}", t.0);
+        }
+    }
+
+    #[test]
+    fn clip_counts_characters_not_bytes() {
+        assert_eq!(clip("abc", 3), "abc");
+        assert_eq!(clip("abcd", 3), "abc…");
+        assert_eq!(clip("ééé", 3), "ééé");
+        assert_eq!(clip("éééé", 3), "ééé…");
+    }
 }
