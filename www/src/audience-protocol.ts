@@ -24,6 +24,10 @@ export function addCounts(into: MergedReport, r: MergedReport, byReason: Map<str
 export interface AudienceJob {
   id: number;
   file: Blob;
+  /**
+   * With `credits`, the job must be the only one (parts = 1): the worker spends the balance over
+   * the chunks in file order, as checkAudience does over the rows of the whole file.
+   */
   options: AudienceOptions;
   /** This worker checks chunks `part`, `part + parts`, `part + 2·parts`… of the file. */
   part: number;

@@ -1,5 +1,6 @@
-import type { AudienceOptions, Template } from "sendgate";
+import type { AudienceOptions, Credits, Template } from "sendgate";
 import { $, h, replace, barChart, download, fmtInt, fmtPct, onFileChosen } from "./dom";
+import { readBalance } from "./credits";
 import { toCsv } from "./csv";
 import { on, state } from "./state";
 import { addCounts, emptyReport, type AudienceMessage, type FixRow, type MergedReport } from "./audience-protocol";
@@ -8,7 +9,9 @@ import { addCounts, emptyReport, type AudienceMessage, type FixRow, type MergedR
 // checkAudience chunk by chunk; this panel shows progress, counts, the chart and the fix lists.
 
 // A pool of workers, one per core (at most 4): worker k checks chunks k, k+P, k+2P… of the file,
-// each reading the same File (shared, not copied); the panel merges their reports.
+// each reading the same File (shared, not copied); the panel merges their reports. A credit
+// balance is spent in file order, which parallel chunks cannot do: then one worker takes every
+// chunk in order, passing on the balance each leaves (see audience.worker.ts).
 const POOL = Math.min(4, Math.max(1, navigator.hardwareConcurrency || 2));
 // A worker's module (and Wasm) must finish loading before it can take a job: each says "ready".
 interface PoolWorker {
@@ -23,6 +26,8 @@ let last: { report: MergedReport; header: string[]; fixRows: FixRow[]; name: str
 type Done = Extract<AudienceMessage, { type: "done" }>;
 let parts: { done: number; total: number; rows: number }[] = [];
 let results: Done[] = [];
+/** The current job's balance (undefined: no limit), shown with its report. */
+let jobCredits: Credits | undefined;
 
 function newWorker(): PoolWorker {
   const w = new Worker(new URL("./audience.worker.ts", import.meta.url), { type: "module", name: "sendgate-audience" });
@@ -50,13 +55,16 @@ function stopPool(): void {
   pool = [];
 }
 
-function options(): AudienceOptions {
+function options(): AudienceOptions | { error: string } {
+  const balance = readBalance($("#aud-balance") as HTMLInputElement);
+  if ("error" in balance) return balance;
   const opts: AudienceOptions = {
     source: ($("#aud-source") as HTMLSelectElement).value as AudienceOptions["source"],
     policy: { consent: ($("#aud-policy") as HTMLSelectElement).value as "strict" | "by_category" },
   };
   const t = ($("#aud-template") as HTMLSelectElement).value;
   if (t !== "" && state.templates[Number(t)]) opts.template = state.templates[Number(t)] as Template;
+  if (balance.credits) opts.credits = balance.credits;
   return opts;
 }
 
@@ -74,17 +82,27 @@ function start(file: File): void {
   currentFile = file;
   fail(null);
   if ($("#audience").dataset.state === "running") stopPool();
+  const opts = options();
+  if ("error" in opts) {
+    // No report for input that cannot be checked: an old one would read as this file's.
+    jobId++;
+    last = null;
+    replace($("#aud-out"));
+    fail(opts.error);
+    return;
+  }
   while (pool.length < POOL) pool.push(newWorker());
   const id = ++jobId;
-  parts = pool.map(() => ({ done: 0, total: 1, rows: 0 }));
+  jobCredits = opts.credits;
+  const workers = opts.credits ? pool.slice(0, 1) : pool;
+  parts = workers.map(() => ({ done: 0, total: 1, rows: 0 }));
   results = [];
   $("#audience").dataset.state = "running";
   $("#aud-progress").hidden = false;
   ($("#aud-bar") as HTMLProgressElement).value = 0;
   $("#aud-progress-label").textContent = `Checking ${file.name}…`;
   startedAt = performance.now();
-  const opts = options();
-  pool.forEach((w, part) => send(w, { id, file, options: opts, part, parts: pool.length }));
+  workers.forEach((w, part) => send(w, { id, file, options: opts, part, parts: workers.length }));
 }
 
 let startedAt = 0;
@@ -106,19 +124,20 @@ function onMessage(m: Exclude<AudienceMessage, { type: "ready" }>): void {
     return;
   }
   results.push(m);
-  if (results.length < pool.length) return;
+  if (results.length < parts.length) return;
   const merged = merge(results);
   const wall = performance.now() - startedAt;
   $("#aud-progress").hidden = true;
   const name = currentFile?.name ?? "customers.csv";
   last = { ...merged, name };
-  render(merged.report, merged.fixRows, name, wall);
+  render(merged.report, merged.fixRows, name, wall, jobCredits);
   const section = $("#audience");
   section.dataset.state = "done";
   section.dataset.ms = wall.toFixed(1);
   section.dataset.workerMs = Math.max(...results.map((r) => r.ms.total)).toFixed(1);
   section.dataset.checkMs = results.reduce((s, r) => s + r.ms.check, 0).toFixed(1);
-  section.dataset.workers = String(pool.length);
+  section.dataset.workers = String(results.length);
+  section.dataset.chunks = String(results.reduce((s, r) => s + r.chunks, 0));
 }
 
 function merge(parts: Done[]): { report: MergedReport; header: string[]; fixRows: FixRow[] } {
@@ -160,7 +179,35 @@ function exportMalformed(): void {
   download(`${baseName(last.name)}-malformed.csv`, toCsv([["line", "error"], ...last.report.malformed.map((m) => [m.line, m.error])]));
 }
 
-function render(r: MergedReport, fixRows: FixRow[], name: string, ms: number): void {
+/** Credits may be fractional (a balance of 12.5). */
+function fmtNumber(n: number): string {
+  return n.toLocaleString("en-US", { maximumFractionDigits: 2 });
+}
+
+function fmtCredits(n: number): string {
+  return `${fmtNumber(n)} ${n === 1 ? "credit" : "credits"}`;
+}
+
+/** Contacts blocked because the balance ran out before their row (with or without other reasons). */
+function outOfCredits(r: MergedReport): number {
+  return r.blocked.find((b) => b.reason === "INSUFFICIENT_CREDITS")?.count ?? 0;
+}
+
+/** What the balance covers: the contacts it pays for, and those left without credits. */
+function creditsSummary(r: MergedReport, credits: Credits | undefined): HTMLElement {
+  if (!credits) return h("p", { class: "muted", id: "aud-credits" }, `No credit limit: the eligible contacts cost ${fmtCredits(r.cost)}.`);
+  const short = outOfCredits(r);
+  return h(
+    "p",
+    { id: "aud-credits" },
+    `A balance of ${fmtCredits(credits.balance)}, spent in file order, covers ${fmtInt(r.eligible)} ${r.eligible === 1 ? "contact" : "contacts"} (${fmtCredits(r.cost)}); `,
+    short
+      ? `from where it runs out, ${fmtInt(short)} ${short === 1 ? "contact is" : "contacts are"} blocked by INSUFFICIENT_CREDITS.`
+      : "no contact is blocked by INSUFFICIENT_CREDITS.",
+  );
+}
+
+function render(r: MergedReport, fixRows: FixRow[], name: string, ms: number, credits: Credits | undefined): void {
   const blocked = r.blocked_contacts;
   const shownFix = fixRows.slice(0, 100);
   const shownBad = r.malformed.slice(0, 100);
@@ -175,7 +222,10 @@ function render(r: MergedReport, fixRows: FixRow[], name: string, ms: number): v
       tile("aud-blocked", "Blocked", fmtInt(blocked), r.rows ? fmtPct(blocked / r.rows) : ""),
       tile("aud-fixable", "Fixable phones", fmtInt(r.fixable.length)),
       tile("aud-malformed", "Malformed rows", fmtInt(r.malformed.length)),
+      tile("aud-cost", credits ? "Credits spent" : "Credits needed", fmtNumber(r.cost), credits ? `of ${fmtNumber(credits.balance)}` : ""),
+      credits ? tile("aud-no-credits", "Out of credits", fmtInt(outOfCredits(r)), r.rows ? fmtPct(outOfCredits(r) / r.rows) : "") : null,
     ),
+    creditsSummary(r, credits),
     r.blocked.length
       ? barChart(
           "Blocked contacts by reason",
@@ -256,9 +306,15 @@ export function initAudience(): void {
     $("#audience").dataset.state = "cancelled";
     $("#aud-progress-label").textContent = "";
   });
-  for (const id of ["#aud-source", "#aud-template", "#aud-policy"]) {
+  for (const id of ["#aud-source", "#aud-template", "#aud-policy", "#aud-balance"]) {
     $(id).addEventListener("change", () => currentFile && start(currentFile));
   }
+  // Without a file yet, a bad balance is still pointed out as soon as it is entered.
+  $("#aud-balance").addEventListener("change", () => {
+    if (currentFile) return;
+    const balance = readBalance($("#aud-balance") as HTMLInputElement);
+    fail("error" in balance ? balance.error : null);
+  });
   on("templates", renderTemplates);
   renderTemplates();
   replace(

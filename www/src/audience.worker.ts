@@ -94,6 +94,8 @@ async function run(job: AudienceJob): Promise<void> {
   // A header-only file still gets its header checked (by part 0).
   if (!bounds.length && job.part === 0) bounds.push([hEnd, hEnd, headerLines + 1]);
   const mine = bounds.filter((_, k) => k % job.parts === job.part);
+  if (job.options.credits && job.parts !== 1) throw new Error("a credit balance needs every chunk, in file order, in one job");
+  let options = job.options;
 
   const merged = emptyReport();
   const blocked = new Map<string, number>();
@@ -102,8 +104,13 @@ async function run(job: AudienceJob): Promise<void> {
   for (const [k, [start, end, chunkLine]] of mine.entries()) {
     const body = text.slice(start, end);
     const t = performance.now();
-    const report = checkAudience(headerText + body, job.options);
+    const report = checkAudience(headerText + body, options);
     checkMs += performance.now() - t;
+    // The next chunk starts with what this one left, as the core's running balance does. Every
+    // eligible row costs the same whole credit (1 per template, 0 per session text; the panel sets
+    // no cost), and whole-credit subtraction from a balance ≥ 1 is exact in floating point, so
+    // taking the chunk's total at once leaves what the core's row-by-row subtraction leaves.
+    if (options.credits) options = { ...options, credits: { ...options.credits, balance: options.credits.balance - report.cost } };
     // The chunk's own line numbers count its header lines; shift them to file lines.
     const shift = chunkLine - (headerLines + 1);
     addCounts(merged, report, blocked);

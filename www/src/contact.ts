@@ -1,6 +1,7 @@
 import { checkSend } from "sendgate";
 import type { Contact, Credits, MarketingState, Policy, SendRequest, Source, Verdict } from "sendgate";
 import { $, h, replace, errorText } from "./dom";
+import { readBalance } from "./credits";
 import { findingCard } from "./findings";
 import { emit, on, selectTemplate, state } from "./state";
 
@@ -43,11 +44,10 @@ export function currentSource(): Source {
   return el.source().value as Source;
 }
 
+/** The balance typed, or undefined for none (or for an invalid one, which the verdict reports). */
 export function currentCredits(): Credits | undefined {
-  const raw = el.balance().value.trim();
-  if (raw === "") return undefined;
-  const balance = Number(raw);
-  return Number.isFinite(balance) ? { balance } : undefined;
+  const read = readBalance(el.balance());
+  return "credits" in read ? read.credits : undefined;
 }
 
 export function currentPolicy(): Policy {
@@ -130,12 +130,16 @@ function renderVerdict(): void {
   }
   let verdict: Verdict;
   const request = buildRequest();
+  const showError = (text: string) => {
+    out.dataset.state = "error";
+    replace(out, h("div", { class: "error", role: "alert" }, h("strong", null, "This input cannot be checked: "), text));
+  };
+  const balance = readBalance(el.balance());
+  if ("error" in balance) return showError(balance.error);
   try {
     verdict = checkSend(request);
   } catch (err) {
-    out.dataset.state = "error";
-    replace(out, h("div", { class: "error", role: "alert" }, h("strong", null, "This input cannot be checked: "), errorText(err)));
-    return;
+    return showError(errorText(err));
   }
   shown = verdict;
   out.dataset.state = verdict.eligible ? "eligible" : "blocked";

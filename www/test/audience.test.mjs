@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { open } from "./browser.mjs";
 import { generateShopifyCsv, SHOPIFY_HEADER } from "./gen.mjs";
 import { parseCsv } from "./csv-read.mjs";
+import { checkAudience } from "../../pkg/node.js";
 
 let s;
 const N = 10_000;
@@ -133,5 +134,101 @@ test("dropping a file on the drop zone starts the check", async () => {
   await page.locator("#aud-timing", { hasText: "dropped.csv" }).waitFor();
   assert.equal(await num("aud-rows"), csv.expected.rows);
   assert.equal(await num("aud-malformed"), csv.expected.malformed.length);
+  s.assertClean();
+});
+
+// Credits are spent in file order: the panel's numbers must equal sendgate's checkAudience run on
+// the whole file at once (in Node), though the panel checks the file in chunks.
+const whole = (text, credits) => checkAudience(text, { source: "campaign", policy: { consent: "strict" }, ...(credits ? { credits } : {}) });
+const reasons = (report) => Object.fromEntries(report.blocked.map((b) => [b.reason, b.count]));
+
+async function checkWithBalance(balance) {
+  const { page } = s;
+  await page.evaluate(() => (document.getElementById("audience").dataset.state = "idle"));
+  await page.locator("#audience").getByLabel("Credits available").fill(balance);
+  await page.locator("#audience").getByLabel("Credits available").press("Tab"); // commits the field: a new check
+  await page.locator('#audience[data-state="done"]').waitFor({ timeout: 30_000 });
+}
+
+async function panelNumbers() {
+  const { page } = s;
+  const bars = await page.locator("#aud-out .bar-row").evaluateAll((rows) =>
+    Object.fromEntries(rows.map((r) => [r.dataset.reason, Number(r.querySelector(".bar-value").textContent.split(" ")[0].replace(/,/g, ""))])),
+  );
+  return { rows: await num("aud-rows"), eligible: await num("aud-eligible"), blocked: await num("aud-blocked"), cost: await num("aud-cost"), malformed: await num("aud-malformed"), fixable: await num("aud-fixable"), bars };
+}
+
+test("a credit balance is spent in file order across chunks, exactly as checkAudience on the whole file", async () => {
+  const { page } = s;
+  await page.locator("#audience").getByLabel("Send from").selectOption("campaign");
+  await page.locator("#audience").getByLabel("Template").selectOption("");
+  await page.locator("#audience").getByLabel("Consent policy").selectOption("strict");
+  await page.locator("#audience").getByLabel("Credits available").fill("");
+  await page.evaluate(() => (document.getElementById("audience").dataset.state = "idle"));
+  await page.locator("#aud-file").setInputFiles({ name: "customers_export.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await page.locator('#audience[data-state="done"]').waitFor({ timeout: 30_000 });
+  const chunks = Number(await page.locator("#audience").getAttribute("data-chunks"));
+  assert.ok(chunks >= 3, `the file spans several chunks (${chunks})`);
+  const unlimited = whole(csv);
+  assert.equal(await num("aud-eligible"), unlimited.eligible);
+  assert.equal(await num("aud-cost"), unlimited.cost);
+
+  // The generator's rows are a prefix-stable sequence: the first 4000 and 8000 rows of the file
+  // are generateShopifyCsv(4000) and (8000). Balances: none at all, exactly the first chunk's
+  // eligible contacts (runs out on a chunk boundary), partway into the third chunk, more than needed.
+  const [first4000, first8000] = [generateShopifyCsv(4000).csv, generateShopifyCsv(8000).csv];
+  assert.ok(csv.startsWith(first4000) && csv.startsWith(first8000));
+  const header = csv.slice(0, csv.indexOf("\r\n") + 2);
+  const thirds = [first4000, header + csv.slice(first4000.length, first8000.length), header + csv.slice(first8000.length)];
+  const firstChunk = whole(first4000).eligible;
+  const twoChunks = whole(first8000).eligible;
+  const midThird = twoChunks + Math.floor((unlimited.eligible - twoChunks) / 2);
+  for (const balance of [0, firstChunk, midThird, unlimited.eligible + 500]) {
+    const expected = whole(csv, { balance });
+    await checkWithBalance(String(balance));
+    const shown = await panelNumbers();
+    assert.deepEqual(shown, {
+      rows: expected.rows, eligible: expected.eligible, blocked: expected.blocked_contacts, cost: expected.cost,
+      malformed: expected.malformed.length, fixable: expected.fixable.length, bars: reasons(expected),
+    }, `balance ${balance}`);
+    const short = reasons(expected).INSUFFICIENT_CREDITS ?? 0;
+    assert.equal(await num("aud-no-credits"), short, `balance ${balance}`);
+    assert.equal(expected.eligible, Math.min(balance, unlimited.eligible), "each eligible send costs 1");
+    const summary = await page.locator("#aud-credits").innerText();
+    assert.match(summary, new RegExp(`covers ${expected.eligible.toLocaleString("en-US")} contact`), summary);
+    if (balance === midThird) {
+      assert.ok(short > 0 && expected.eligible > twoChunks, "runs out inside the third chunk");
+      // Independent chunks each given the full balance would reach more: the test tells them apart.
+      const independent = thirds.reduce((sum, chunk) => sum + whole(chunk, { balance }).eligible, 0);
+      assert.ok(independent > expected.eligible, `independent chunks would reach ${independent}`);
+      // The exports do not depend on credits: every fixable phone is in them.
+      const fix = parseCsv((await downloadText("#aud-export-fix")).text).slice(1);
+      assert.deepEqual(fix.map((r) => [Number(r[0]), r[6]]), expected.fixable.map((f) => [f.line, f.suggested]));
+      const shop = parseCsv((await downloadText("#aud-export-shopify")).text);
+      assert.equal(shop.length - 1, expected.fixable.length);
+      await s.screenshot("audience-credits", "#audience");
+    }
+  }
+  s.assertClean();
+});
+
+test("a balance that is not a number of credits shows an error instead of a report", async () => {
+  const { page } = s;
+  const field = page.locator("#audience").getByLabel("Credits available");
+  for (const [typed, message] of [["-5", /cannot be negative/], ["ten", /“ten” is not a number/], ["12 credits", /is not a number/]]) {
+    await field.fill(typed);
+    await field.press("Tab");
+    await page.locator('#audience[data-state="error"]').waitFor();
+    assert.match(await page.locator("#aud-error").innerText(), message, typed);
+    assert.equal(await page.locator("#aud-out").innerText(), "", "no report next to the error");
+    assert.equal(await page.locator("#aud-out .tile").count(), 0);
+  }
+  // Emptying the field means no limit again: the file is checked as before.
+  await field.fill("");
+  await field.press("Tab");
+  await page.locator('#audience[data-state="done"]').waitFor({ timeout: 30_000 });
+  assert.ok(await page.locator("#aud-error").isHidden());
+  assert.equal(await num("aud-eligible"), whole(csv).eligible);
+  assert.equal(await page.locator("#aud-no-credits").count(), 0);
   s.assertClean();
 });

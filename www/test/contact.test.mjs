@@ -77,6 +77,10 @@ test("inbox free text is a session message; credits are checked when a balance i
   await page.getByLabel("Message", { exact: true }).selectOption({ label: "new_collection (en) — APPROVED" });
   await page.getByLabel("Credit balance").fill("0");
   await blocker("INSUFFICIENT_CREDITS").waitFor();
+  // The audience panel's rule: a negative balance is a typing error, not an empty account.
+  await page.getByLabel("Credit balance").fill("-3");
+  await page.locator('#verdict[data-state="error"]').waitFor();
+  assert.match(await verdict().innerText(), /cannot be checked: Credit balance cannot be negative/);
   await page.getByLabel("Credit balance").fill("");
   await page.locator('#verdict[data-state="eligible"]').waitFor();
 });

@@ -1,5 +1,7 @@
 // 100,000-row audience check in headless Chromium: wall time from choosing the file to the report
-// on screen (target ≤ 2 s), with the main thread staying responsive while the worker runs.
+// on screen (target ≤ 2 s), with the main thread staying responsive while the worker runs. Then
+// the same file with a credit balance, which one worker checks in file order (reported, and held
+// to the same limits).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { open } from "./browser.mjs";
@@ -11,7 +13,11 @@ test("100,000-row audience check: timing and responsiveness", async () => {
   try {
     const { page } = s;
     const runs = [];
-    for (let i = 0; i < 3; i++) {
+    // Runs 1-3 without a balance (the parallel pool); 4-5 with one that runs out halfway.
+    const balance = Math.floor(expected.eligible / 2);
+    for (let i = 0; i < 5; i++) {
+      const withBalance = i >= 3;
+      if (i === 3) await page.locator("#aud-balance").fill(String(balance));
       // Longest gap between animation frames on the main thread while the workers run (measured
       // from the moment the panel starts the job, not while the test hands the file to the page).
       await page.evaluate(() => {
@@ -38,20 +44,22 @@ test("100,000-row audience check: timing and responsiveness", async () => {
         return { wall: Number(d.ms), worker: Number(d.workerMs), check: Number(d.checkMs), workers: Number(d.workers), maxGap: window.__maxGap };
       });
       assert.equal(Number((await page.locator("#aud-rows strong").innerText()).replace(/,/g, "")), expected.rows);
-      assert.equal(Number((await page.locator("#aud-eligible strong").innerText()).replace(/,/g, "")), expected.eligible);
-      runs.push(r);
+      assert.equal(Number((await page.locator("#aud-eligible strong").innerText()).replace(/,/g, "")), withBalance ? balance : expected.eligible);
+      runs.push({ ...r, withBalance });
       await page.evaluate(() => (document.getElementById("audience").dataset.state = "idle"));
     }
     const mb = (csv.length / 1e6).toFixed(1);
     for (const [i, r] of runs.entries()) {
-      console.log(`# 100,000-row audience run ${i + 1} (${mb} MB): ${r.wall.toFixed(0)} ms file chosen → report shown; ${r.workers} workers, slowest ${r.worker.toFixed(0)} ms, checkAudience ${r.check.toFixed(0)} ms summed over workers; longest main-thread frame gap ${r.maxGap.toFixed(0)} ms`);
+      console.log(`# 100,000-row audience run ${i + 1}${r.withBalance ? ` with a balance of ${balance} credits` : ""} (${mb} MB): ${r.wall.toFixed(0)} ms file chosen → report shown; ${r.workers} workers, slowest ${r.worker.toFixed(0)} ms, checkAudience ${r.check.toFixed(0)} ms summed over workers; longest main-thread frame gap ${r.maxGap.toFixed(0)} ms`);
     }
-    const best = Math.min(...runs.map((r) => r.wall));
-    console.log(`# 100,000-row audience: best ${best.toFixed(0)} ms (target ≤ 2000 ms)`);
+    const best = Math.min(...runs.filter((r) => !r.withBalance).map((r) => r.wall));
+    const bestWithBalance = Math.min(...runs.filter((r) => r.withBalance).map((r) => r.wall));
+    console.log(`# 100,000-row audience: best ${best.toFixed(0)} ms (target ≤ 2000 ms); with a balance (in file order) best ${bestWithBalance.toFixed(0)} ms`);
     // The 2 s target depends on the core's checkAudience speed and on machine load (this machine is
     // shared); `make test` fails only on a gross regression, SENDGATE_PERF_STRICT=1 enforces 2 s.
     const limit = process.env.SENDGATE_PERF_STRICT === "1" ? 2000 : 10_000;
     assert.ok(best <= limit, `100,000 rows in ${best.toFixed(0)} ms, limit ${limit} ms`);
+    assert.ok(bestWithBalance <= limit, `100,000 rows with a balance in ${bestWithBalance.toFixed(0)} ms, limit ${limit} ms`);
     assert.ok(Math.max(...runs.map((r) => r.maxGap)) < 250, "the main thread stays responsive while the workers run");
     s.assertClean();
   } finally {
