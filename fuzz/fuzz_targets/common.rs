@@ -72,6 +72,17 @@ pub fn assert_meta_code_round_trip(classification: &Value) {
     }
 }
 
+/// What every classification holds: catalog reasons, a meta_code that classifies back to the
+/// same reason, and raw input echoed back clipped (its limit plus the ellipsis).
+pub fn assert_classification(v: &Value) {
+    assert_reasons_in_catalog(v);
+    assert_meta_code_round_trip(v);
+    if let Some(raw) = v.get("raw").and_then(|r| r.as_str()) {
+        let chars = raw.chars().count();
+        assert!(chars <= sendgate::classify::MAX_RAW_CHARS + 1, "raw of {chars} chars");
+    }
+}
+
 /// The Verdict's own consistency: eligible exactly when there is no blocker; an eligible send
 /// has an E.164 `to`.
 pub fn assert_verdict(v: &Value) {
