@@ -118,6 +118,11 @@ export function mergeEdge(
   return merged;
 }
 
+/** The answer body of a send that ended `failed`: the error, which send it was, then the why. */
+function failedBody(error: ReturnType<typeof errorBody>, sendId: string, key: string, why: Record<string, unknown>) {
+  return { ...error, outcome: "failed", send_id: sendId, idempotency_key: key, ...why };
+}
+
 export function templateRef(req: SendRequest): { name: string; language: string } | null {
   const msg = req.message as unknown;
   if (!isObj(msg) || msg.type !== "template" || !isObj(msg.template)) return null;
@@ -280,15 +285,7 @@ export class WorkspaceDO extends DurableObject<Env> {
     this.recordFailure({ source: "send", reason: c.reason, send_id: sendId, key: cmd.key, detail: { classification: c, ambiguous: true, to: send.to_e164 } });
     const answer: Answer = {
       status: 502,
-      body: {
-        ...errorBody("meta_failed", c.title),
-        outcome: "failed",
-        send_id: sendId,
-        idempotency_key: cmd.key,
-        to: send.to_e164,
-        classification: c,
-        ambiguous: true,
-      },
+      body: failedBody(errorBody("meta_failed", c.title), sendId, cmd.key, { to: send.to_e164, classification: c, ambiguous: true }),
     };
     this.sql.exec("UPDATE idem SET state = 'done', status = ?, response = ? WHERE key = ?", answer.status, JSON.stringify(answer.body), cmd.key);
     return answer;
@@ -483,17 +480,13 @@ export class WorkspaceDO extends DurableObject<Env> {
     return {
       answer: {
         status: 502,
-        body: {
-          ...errorBody("meta_failed", c.title),
-          outcome: "failed",
-          send_id: sendId,
-          idempotency_key: cmd.key,
+        body: failedBody(errorBody("meta_failed", c.title), sendId, cmd.key, {
           to: verdict.to,
           classification: c,
           attempts: result.attempts,
           meta_http_status: result.http_status,
           ambiguous: result.ambiguous,
-        },
+        }),
       },
       store: true,
     };
@@ -510,7 +503,7 @@ export class WorkspaceDO extends DurableObject<Env> {
     this.recordFailure({ source: "send", reason: c.reason, recipient: key, send_id: sendId, key: cmd.key, detail: { classification: c, configuration: "META_API_BASE" } });
     return {
       status: 503,
-      body: { ...errorBody("misconfigured", problem), outcome: "failed", send_id: sendId, idempotency_key: cmd.key, classification: c, attempts: 0 },
+      body: failedBody(errorBody("misconfigured", problem), sendId, cmd.key, { classification: c, attempts: 0 }),
     };
   }
 
