@@ -305,3 +305,21 @@ export function envelope(value, field = "messages") {
 }
 
 export const digits = (p) => p.replace(/\D/g, "");
+
+export const unix = (ms = Date.now()) => String(Math.floor(ms / 1000));
+
+/** An inbound text message from `from` (a wa_id). */
+export function inbound(from, text, { id = `wamid.in.${uid()}`, at = Date.now() } = {}) {
+  return envelope({
+    contacts: [{ profile: { name: "Ana" }, wa_id: from }],
+    messages: [{ from, id, timestamp: unix(at), type: "text", text: { body: text } }],
+  });
+}
+
+/** A `message_template_status_update` for one template. */
+export function templateStatus(name, language, event, at = Date.now()) {
+  return {
+    object: "whatsapp_business_account",
+    entry: [{ id: "102290129340398", time: Number(unix(at)), changes: [{ field: "message_template_status_update", value: { event, message_template_id: 594425479261596, message_template_name: name, message_template_language: language, reason: event === "PAUSED" ? "Low quality" : "NONE" } }] }],
+  };
+}

@@ -1,7 +1,7 @@
 // POST /webhooks/meta: signatures, deduplication, and each event kind changing what the gate does.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { SECRETS, digits, envelope, phone, startStack, templateSend, textSend, uid } from "./harness.mjs";
+import { SECRETS, digits, envelope, inbound, phone, startStack, templateSend, templateStatus, textSend, uid, unix } from "./harness.mjs";
 
 let s;
 before(async () => {
@@ -11,27 +11,11 @@ after(async () => {
   await s?.stop();
 });
 
-const unix = (ms = Date.now()) => String(Math.floor(ms / 1000));
-
-function inbound(from, text, { id = `wamid.in.${uid()}`, at = Date.now() } = {}) {
-  return envelope({
-    contacts: [{ profile: { name: "Ana" }, wa_id: from }],
-    messages: [{ from, id, timestamp: unix(at), type: "text", text: { body: text } }],
-  });
-}
-
 function preference(waId, value, at = Date.now()) {
   return envelope(
     { user_preferences: [{ wa_id: waId, detail: "User requested to stop marketing messages", category: "marketing_messages", value, timestamp: Number(unix(at)) }] },
     "user_preferences",
   );
-}
-
-function templateStatus(name, language, event, at = Date.now()) {
-  return {
-    object: "whatsapp_business_account",
-    entry: [{ id: "102290129340398", time: Number(unix(at)), changes: [{ field: "message_template_status_update", value: { event, message_template_id: 594425479261596, message_template_name: name, message_template_language: language, reason: event === "PAUSED" ? "Low quality" : "NONE" } }] }],
-  };
 }
 
 async function funded(amount = 5) {
