@@ -3,6 +3,7 @@
 // must be consistent across every workspace that sends through the same numbers.
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "./env";
+import { Tables } from "./schema";
 import { iso } from "./http";
 
 export interface TemplateStatus {
@@ -13,18 +14,24 @@ export interface TemplateStatus {
   updated_at: string | null;
 }
 
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS templates (
+    name TEXT NOT NULL, language TEXT NOT NULL, status TEXT NOT NULL, reason TEXT,
+    at INTEGER NOT NULL, PRIMARY KEY (name, language));
+  CREATE TABLE IF NOT EXISTS buckets (phone_number_id TEXT PRIMARY KEY, tokens REAL NOT NULL, at INTEGER NOT NULL);
+`;
+
 export class AccountDO extends DurableObject<Env> {
-  private sql: SqlStorage;
+  private tables: Tables;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS templates (
-        name TEXT NOT NULL, language TEXT NOT NULL, status TEXT NOT NULL, reason TEXT,
-        at INTEGER NOT NULL, PRIMARY KEY (name, language));
-      CREATE TABLE IF NOT EXISTS buckets (phone_number_id TEXT PRIMARY KEY, tokens REAL NOT NULL, at INTEGER NOT NULL);
-    `);
+    this.tables = new Tables(ctx.storage, SCHEMA, "templates");
+  }
+
+  /** Every statement goes through here: the first one creates the tables. */
+  private get sql(): SqlStorage {
+    return this.tables.sql;
   }
 
   /** Newest wins; a status without a language (Meta omits it at times) applies to every language. */
@@ -43,6 +50,7 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   getTemplateStatus(name: string, language: string): TemplateStatus | null {
+    if (!this.tables.exist) return null;
     const row = this.sql
       .exec(
         "SELECT name, language, status, reason, at FROM templates WHERE name = ? AND language IN (?, '') ORDER BY at DESC LIMIT 1",

@@ -7,6 +7,7 @@ import { DurableObject } from "cloudflare:workers";
 import { normalizePhone } from "sendgate";
 import type { SendRequest } from "sendgate";
 import type { Env } from "./env";
+import { Tables } from "./schema";
 import { iso } from "./http";
 
 export interface RecipientState {
@@ -100,28 +101,36 @@ export function recipientStub(env: Env, key: string) {
   return env.RECIPIENT.get(env.RECIPIENT.idFromName(`recipients-${shardOf(key)}`));
 }
 
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS state (
+    key TEXT PRIMARY KEY, last_inbound_at INTEGER, stop_reply_at INTEGER, start_reply_at INTEGER,
+    preference_stop_at INTEGER, preference_resume_at INTEGER, undeliverable_at INTEGER,
+    marketing_limited_at INTEGER, updated_at INTEGER);
+  CREATE TABLE IF NOT EXISTS wa_ids (key TEXT NOT NULL, wa_id TEXT NOT NULL, PRIMARY KEY (key, wa_id));
+  CREATE TABLE IF NOT EXISTS seen (key TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (key, id));
+  CREATE TABLE IF NOT EXISTS pair (
+    key TEXT NOT NULL, phone_number_id TEXT NOT NULL, tokens REAL NOT NULL, at INTEGER NOT NULL,
+    PRIMARY KEY (key, phone_number_id));
+`;
+
 export class RecipientDO extends DurableObject<Env> {
-  private sql: SqlStorage;
+  private tables: Tables;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS state (
-        key TEXT PRIMARY KEY, last_inbound_at INTEGER, stop_reply_at INTEGER, start_reply_at INTEGER,
-        preference_stop_at INTEGER, preference_resume_at INTEGER, undeliverable_at INTEGER,
-        marketing_limited_at INTEGER, updated_at INTEGER);
-      CREATE TABLE IF NOT EXISTS wa_ids (key TEXT NOT NULL, wa_id TEXT NOT NULL, PRIMARY KEY (key, wa_id));
-      CREATE TABLE IF NOT EXISTS seen (key TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (key, id));
-      CREATE TABLE IF NOT EXISTS pair (
-        key TEXT NOT NULL, phone_number_id TEXT NOT NULL, tokens REAL NOT NULL, at INTEGER NOT NULL,
-        PRIMARY KEY (key, phone_number_id));
-    `);
+    this.tables = new Tables(ctx.storage, SCHEMA, "state");
+  }
+
+  /** Every statement goes through here: the first one creates the tables. */
+  private get sql(): SqlStorage {
+    return this.tables.sql;
   }
 
   getState(key: string): RecipientState {
-    const row = (this.sql.exec("SELECT * FROM state WHERE key = ?", key).toArray()[0] ?? {}) as Record<string, number | null>;
-    const waIds = this.sql.exec("SELECT wa_id FROM wa_ids WHERE key = ? ORDER BY wa_id", key).toArray().map((r) => String(r.wa_id));
+    // An object never written knows nothing of anyone (and reading it must not create tables).
+    const stored = this.tables.exist;
+    const row = ((stored ? this.sql.exec("SELECT * FROM state WHERE key = ?", key).toArray()[0] : undefined) ?? {}) as Record<string, number | null>;
+    const waIds = stored ? this.sql.exec("SELECT wa_id FROM wa_ids WHERE key = ? ORDER BY wa_id", key).toArray().map((r) => String(r.wa_id)) : [];
     const out = { key, wa_ids: waIds, updated_at: iso(row.updated_at) } as RecipientState;
     for (const c of COLUMNS) out[c] = iso(row[c]);
     return out;

@@ -5,6 +5,7 @@ import { DurableObject } from "cloudflare:workers";
 import { checkSend, classifyFailure } from "sendgate";
 import type { Classification, SendRequest, Verdict, WebhookEvent } from "sendgate";
 import { config, type Env } from "./env";
+import { Tables } from "./schema";
 import { errorBody, inputErrorAnswer, isInputError, toMs, type Answer } from "./http";
 import { accountStub, type TemplateStatus } from "./account";
 import { forward, metaBody } from "./meta";
@@ -130,38 +131,44 @@ export function templateRef(req: SendRequest): { name: string; language: string 
   return typeof name === "string" && typeof language === "string" ? { name, language } : null;
 }
 
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS idem (
+    key TEXT PRIMARY KEY, hash TEXT NOT NULL, send_id TEXT NOT NULL, state TEXT NOT NULL,
+    status INTEGER, response TEXT, at INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS sends (
+    send_id TEXT PRIMARY KEY, idempotency_key TEXT NOT NULL, outcome TEXT NOT NULL,
+    http_status INTEGER, reason TEXT, meta_code INTEGER, wamid TEXT, wa_id TEXT, recipient TEXT,
+    to_e164 TEXT, phone_number_id TEXT, cost INTEGER NOT NULL DEFAULT 0, ledger TEXT NOT NULL DEFAULT 'none',
+    delivery TEXT, delivery_rank INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+  CREATE INDEX IF NOT EXISTS sends_wamid ON sends (wamid);
+  CREATE TABLE IF NOT EXISTS ledger (
+    k INTEGER PRIMARY KEY CHECK (k = 1), balance INTEGER NOT NULL, reserved INTEGER NOT NULL,
+    debited INTEGER NOT NULL, topped_up INTEGER NOT NULL,
+    CHECK (balance >= 0 AND reserved >= 0 AND reserved <= balance));
+  INSERT OR IGNORE INTO ledger VALUES (1, 0, 0, 0, 0);
+  CREATE TABLE IF NOT EXISTS topups (reference TEXT PRIMARY KEY, amount INTEGER NOT NULL, at INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS failures (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, source TEXT NOT NULL, reason TEXT NOT NULL,
+    meta_code INTEGER, recipient TEXT, send_id TEXT, wamid TEXT, idempotency_key TEXT, detail TEXT NOT NULL);
+  CREATE INDEX IF NOT EXISTS failures_at ON failures (at);
+  CREATE TABLE IF NOT EXISTS status_seen (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
+`;
+
 export class WorkspaceDO extends DurableObject<Env> {
-  private sql: SqlStorage;
+  private tables: Tables;
   /** Sends in progress by idempotency key: concurrent duplicates await the same answer. */
   private inflight = new Map<string, Promise<Answer>>();
   private alarmSet = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS idem (
-        key TEXT PRIMARY KEY, hash TEXT NOT NULL, send_id TEXT NOT NULL, state TEXT NOT NULL,
-        status INTEGER, response TEXT, at INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS sends (
-        send_id TEXT PRIMARY KEY, idempotency_key TEXT NOT NULL, outcome TEXT NOT NULL,
-        http_status INTEGER, reason TEXT, meta_code INTEGER, wamid TEXT, wa_id TEXT, recipient TEXT,
-        to_e164 TEXT, phone_number_id TEXT, cost INTEGER NOT NULL DEFAULT 0, ledger TEXT NOT NULL DEFAULT 'none',
-        delivery TEXT, delivery_rank INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,
-        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
-      CREATE INDEX IF NOT EXISTS sends_wamid ON sends (wamid);
-      CREATE TABLE IF NOT EXISTS ledger (
-        k INTEGER PRIMARY KEY CHECK (k = 1), balance INTEGER NOT NULL, reserved INTEGER NOT NULL,
-        debited INTEGER NOT NULL, topped_up INTEGER NOT NULL,
-        CHECK (balance >= 0 AND reserved >= 0 AND reserved <= balance));
-      INSERT OR IGNORE INTO ledger VALUES (1, 0, 0, 0, 0);
-      CREATE TABLE IF NOT EXISTS topups (reference TEXT PRIMARY KEY, amount INTEGER NOT NULL, at INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS failures (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, source TEXT NOT NULL, reason TEXT NOT NULL,
-        meta_code INTEGER, recipient TEXT, send_id TEXT, wamid TEXT, idempotency_key TEXT, detail TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS failures_at ON failures (at);
-      CREATE TABLE IF NOT EXISTS status_seen (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
-    `);
+    this.tables = new Tables(ctx.storage, SCHEMA, "ledger");
+  }
+
+  /** Every statement goes through here: the first one creates the tables. */
+  private get sql(): SqlStorage {
+    return this.tables.sql;
   }
 
   // ---- credits -------------------------------------------------------------------------------
@@ -195,6 +202,7 @@ export class WorkspaceDO extends DurableObject<Env> {
 
   /** Credits free to spend now: the balance minus what in-flight sends have reserved. */
   available(): number {
+    if (!this.tables.exist) return 0; // a workspace never topped up
     const l = this.sql.exec("SELECT balance - reserved AS a FROM ledger WHERE k = 1").one();
     return Number(l.a);
   }
