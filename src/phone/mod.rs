@@ -90,15 +90,20 @@ impl PhoneReport {
 /// Digits and a leading `+`, from whatever was typed: full-width and other Unicode decimal
 /// digits become ASCII; separators, bidi marks and letters are dropped; an extension is cut.
 fn clean(input: &str) -> String {
-    let mut out = String::with_capacity(input.len());
-    let lower = input.to_lowercase();
-    // Extensions: "ext. 12", "x12", "#12" — everything after is not part of the number.
-    let cut = ["ext", "x", "#", ";"]
-        .iter()
-        .filter_map(|m| lower.find(m))
-        .min()
-        .unwrap_or(lower.len());
-    for ch in lower[..cut].chars() {
+    // Extensions: "ext. 12", "x12", "#12", ";ext=12": everything from the first marker on is
+    // not part of the number. The markers are ASCII and no other character lowercases to one,
+    // so a case-insensitive byte scan finds them (tested over every character).
+    let bytes = input.as_bytes();
+    let cut = (0..bytes.len())
+        .find(|&i| {
+            matches!(bytes[i], b'x' | b'X' | b'#' | b';')
+                || bytes[i..]
+                    .get(..3)
+                    .is_some_and(|b| b.eq_ignore_ascii_case(b"ext"))
+        })
+        .unwrap_or(bytes.len());
+    let mut out = String::with_capacity(cut);
+    for ch in input[..cut].chars() {
         if let Some(d) = decimal_digit(ch) {
             out.push(d);
         } else if (ch == '+' || ch == '＋') && out.is_empty() {
@@ -108,8 +113,6 @@ fn clean(input: &str) -> String {
     out
 }
 
-/// ASCII digit for any Unicode decimal digit of the common blocks (ASCII, full-width,
-/// Arabic-Indic, Eastern Arabic-Indic, Devanagari, Bengali).
 fn decimal_digit(ch: char) -> Option<char> {
     const ZEROS: [u32; 6] = [0x30, 0xFF10, 0x0660, 0x06F0, 0x0966, 0x09E6];
     let c = ch as u32;
@@ -155,8 +158,27 @@ struct Parsed {
 }
 
 impl Parsed {
+    /// Calling code then national number, behind `prefix`. Built by hand: every analysis
+    /// makes two of these, and the formatter machinery cost more than the rest of the string.
+    fn joined(&self, prefix: &str) -> String {
+        let mut out = String::with_capacity(prefix.len() + 3 + self.national.len());
+        out.push_str(prefix);
+        let (mut digits, mut code, mut n) = ([0u8; 5], self.code, 0);
+        loop {
+            digits[n] = b'0' + (code % 10) as u8;
+            n += 1;
+            code /= 10;
+            if code == 0 {
+                break;
+            }
+        }
+        out.extend(digits[..n].iter().rev().map(|&d| char::from(d)));
+        out.push_str(&self.national);
+        out
+    }
+
     fn e164(&self) -> String {
-        format!("+{}{}", self.code, self.national)
+        self.joined("+")
     }
 }
 
@@ -277,7 +299,12 @@ fn parse_international(rest: &str) -> Option<Parsed> {
         return None;
     }
     let code = meta::code_prefix(rest)?;
-    let national = rest.get(code.to_string().len()..)?;
+    let code_len = match code {
+        0..=9 => 1,
+        10..=99 => 2,
+        _ => 3,
+    };
+    let national = rest.get(code_len..)?;
     let national = match source_region(code, national) {
         Some(r) => strip_national_prefix(r, national),
         None => national.to_string(),
@@ -317,7 +344,12 @@ fn parse_national(region: country::Id, digits: &str) -> Option<Parsed> {
 pub fn analyze(input: &PhoneInput) -> PhoneReport {
     let mut report = PhoneReport::empty();
     let raw = input.phone.as_deref().unwrap_or("").trim();
-    let digits = clean(&raw.chars().take(MAX_PHONE_CHARS * 4).collect::<String>());
+    // Long input is read up to a bound (in characters), without copying it first.
+    let bound = raw
+        .char_indices()
+        .nth(MAX_PHONE_CHARS * 4)
+        .map_or(raw.len(), |(i, _)| i);
+    let digits = clean(&raw[..bound]);
     let region_hint = input.phone_country_code.as_deref().and_then(parse_region);
     let calling_code_field = input
         .phone_calling_code
@@ -475,8 +507,7 @@ pub fn analyze(input: &PhoneInput) -> PhoneReport {
 /// after `+CC` (and may strip it twice), so digits like `+971 0000001` come out as `+97100001`,
 /// which reads back as yet another number: such input is not one phone number.
 fn stable(number: Parsed) -> Option<Parsed> {
-    let again = parse_international(&format!("{}{}", number.code, number.national))
-        .map(mexico_legacy_mobile)?;
+    let again = parse_international(&number.joined("")).map(mexico_legacy_mobile)?;
     (again.code == number.code && again.national == number.national).then_some(number)
 }
 
@@ -608,22 +639,22 @@ pub fn wa_id_variants_of(e164: &str) -> Vec<String> {
     };
     if let Some(rest) = digits.strip_prefix("52") {
         if let Some(ten) = rest.strip_prefix('1').filter(|r| r.len() == 10) {
-            add(format!("52{ten}"));
+            add(["52", ten].concat());
         } else if rest.len() == 10 {
-            add(format!("521{rest}"));
+            add(["521", rest].concat());
         }
     } else if let Some(rest) = digits.strip_prefix("54") {
         if let Some(without) = rest.strip_prefix('9').filter(|r| r.len() == 10) {
-            add(format!("54{without}"));
+            add(["54", without].concat());
         } else if rest.len() == 10 {
-            add(format!("549{rest}"));
+            add(["549", rest].concat());
         }
     } else if let Some(rest) = digits.strip_prefix("55") {
         let (area, local) = rest.split_at(rest.len().min(2));
         if local.len() == 9 && local.starts_with('9') {
-            add(format!("55{area}{}", &local[1..]));
+            add(["55", area, &local[1..]].concat());
         } else if local.len() == 8 && matches!(local.as_bytes()[0], b'6'..=b'9') {
-            add(format!("55{area}9{local}"));
+            add(["55", area, "9", local].concat());
         }
     }
     out
@@ -653,6 +684,36 @@ mod tests {
         assert_eq!(clean("＋５２ ５５１２３４５６７８"), "+525512345678");
         assert_eq!(clean("\u{200f}+971 50 123 4567"), "+971501234567");
         assert_eq!(clean("+1 650-253-0000 ext. 123"), "+16502530000");
+        assert_eq!(clean("+1 650 253 0000 EXT 9"), "+16502530000");
+        assert_eq!(clean("+44 20 7946 0958 X 5"), "+442079460958");
+        assert_eq!(clean("tel:+1-650-253-0000;ext=1"), "+16502530000");
+    }
+
+    /// `clean` scans bytes for the extension markers; it must cut and keep exactly what
+    /// cutting the Unicode-lowercased text did, for every character in every position.
+    #[test]
+    fn clean_matches_the_lowercasing_definition_for_every_character() {
+        fn by_lowercasing(input: &str) -> String {
+            let lower = input.to_lowercase();
+            let cut = ["ext", "x", "#", ";"]
+                .iter()
+                .filter_map(|m| lower.find(m))
+                .min()
+                .unwrap_or(lower.len());
+            let mut out = String::new();
+            for ch in lower[..cut].chars() {
+                if let Some(d) = decimal_digit(ch) {
+                    out.push(d);
+                } else if (ch == '+' || ch == '＋') && out.is_empty() {
+                    out.push('+');
+                }
+            }
+            out
+        }
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let text = format!("{c}+1{c}2E{c}T{c}x3");
+            assert_eq!(clean(&text), by_lowercasing(&text), "{text:?}");
+        }
     }
 
     #[test]
