@@ -183,7 +183,7 @@ export class Stack {
   constructor(base, sandbox, stop, output, pid, inspectorPort) {
     /** Process group of wrangler and its workerd. */
     this.pid = pid;
-    /** DevTools protocol of the worker (profiling: bench/worker-profile.mjs). */
+    /** DevTools protocol port of the worker (attach a profiler or debugger). */
     this.inspectorPort = inspectorPort;
     this.base = base;
     this.sandbox = sandbox;
