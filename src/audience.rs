@@ -16,6 +16,7 @@ use crate::model::{
 use crate::phone;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AudienceOptions {
     pub source: Source,
     /// The template to send. Without one, each contact is checked for a generic approved
@@ -31,6 +32,8 @@ pub struct AudienceOptions {
     #[serde(default)]
     pub credits: Option<Credits>,
 }
+
+crate::wire::objects_only!(AudienceOptions);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReasonCount {

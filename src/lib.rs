@@ -15,6 +15,7 @@ pub mod phone;
 pub mod templates;
 pub mod triage;
 pub mod webhook;
+mod wire;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

@@ -171,6 +171,7 @@ pub enum ConsentPolicy {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Contact {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -186,6 +187,7 @@ pub struct Contact {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Template {
     pub name: String,
     pub language: String,
@@ -217,6 +219,7 @@ pub enum Message {
 /// content and lose the path of a bad field inside it (`message.template.category` would be
 /// reported as `message`).
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct MessageInput {
     #[serde(rename = "type")]
     kind: MessageKind,
@@ -252,6 +255,7 @@ impl TryFrom<MessageInput> for Message {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Credits {
     pub balance: f64,
     #[serde(default)]
@@ -259,6 +263,7 @@ pub struct Credits {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Policy {
     #[serde(default)]
     pub consent: Option<ConsentPolicy>,
@@ -266,6 +271,7 @@ pub struct Policy {
 
 /// Meta-side facts the worker keeps from webhooks and past sends.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Signals {
     /// `user_preferences` stop (Meta 131050 on marketing sends).
     #[serde(default)]
@@ -279,6 +285,7 @@ pub struct Signals {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct SendRequest {
     pub contact: Contact,
     pub source: Source,
@@ -294,6 +301,7 @@ pub struct SendRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct PickRequest {
     pub contact: Contact,
     pub source: Source,
@@ -307,6 +315,9 @@ pub struct PickRequest {
     #[serde(default)]
     pub signals: Option<Signals>,
 }
+
+crate::wire::objects_only!(serialize: Contact, Template, Credits, Policy, Signals, SendRequest, PickRequest);
+crate::wire::objects_only!(MessageInput);
 
 /// One predicted problem (blocker or warning) about this contact and this send.
 #[derive(Debug, Clone, PartialEq, Serialize)]

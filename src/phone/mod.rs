@@ -22,6 +22,7 @@ pub const METADATA_VERSION: &str = "9.0.33";
 const MAX_PHONE_CHARS: usize = 64;
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct PhoneInput {
     #[serde(default)]
     pub phone: Option<String>,
@@ -30,6 +31,8 @@ pub struct PhoneInput {
     #[serde(default)]
     pub phone_calling_code: Option<String>,
 }
+
+crate::wire::objects_only!(serialize: PhoneInput);
 
 /// How the calling code of the number was established.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
