@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `make bench`: sendgate (the built pkg/) against libphonenumber-js/max, measured in the same
 // run on the same deterministic corpus (bench/corpus.mjs), printed as ONE table of medians.
-// Usage: node bench/run.mjs [--rows 20000] [--runs 7] [--cold 9] [--pkg path/to/pkg/node.js]
+// Usage: node bench/run.mjs [--rows 20000] [--runs 7] [--cold 9] [--webhook 5] [--pkg path/to/pkg/node.js]
 //        [--disagreements] (also list every disagreement with libphonenumber-js)
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -15,6 +15,7 @@ const { values } = parseArgs({
     rows: { type: "string", default: "20000" },
     runs: { type: "string", default: "7" },
     cold: { type: "string", default: "9" },
+    webhook: { type: "string", default: "5" },
     pkg: { type: "string", default: fileURLToPath(new URL("../pkg/node.js", import.meta.url)) },
     disagreements: { type: "boolean", default: false },
   },
@@ -145,12 +146,16 @@ if (typeof sg.checkAudience === "function") {
 }
 
 // --- classifyWebhook: a 3 MB Meta webhook body ----------------------------------------------------
-// In its own Node process (bench/webhook.mjs): the heap this process built for the other figures
-// made its collections, and so this figure, depend on what ran before it.
+// In fresh Node processes (bench/webhook.mjs): the heap this process built for the other figures
+// made its collections, and so this figure, depend on what ran before it. Several processes,
+// because on a shared machine one process can run at a different speed for its whole life.
 let webhook = null;
 try {
   const script = fileURLToPath(new URL("./webhook.mjs", import.meta.url));
-  webhook = JSON.parse(execFileSync(process.execPath, [script, PKG], { encoding: "utf8", timeout: 120_000 }));
+  const runs = Array.from({ length: Number(values.webhook) }, () =>
+    JSON.parse(execFileSync(process.execPath, [script, PKG], { encoding: "utf8", timeout: 120_000 })),
+  );
+  webhook = { ms: median(runs.map((r) => r.ms)), mb: runs[0].mb };
 } catch (e) {
   webhook = { error: `failed: ${String(e.message ?? e).split("\n")[0].slice(0, 60)}` };
 }
@@ -196,7 +201,7 @@ const head = ["figure", "sendgate", "libphonenumber-js/max", "ratio", "target", 
 const cells = rowsOut.map(([a, b, c, r, t, m]) => [a, b, c, r == null ? "—" : `${r.toFixed(2)}×`, t, m == null ? "" : m ? "yes" : "NO"]);
 const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => String(c[i]).length)));
 const line = (c) => `| ${c.map((x, i) => String(x).padEnd(widths[i])).join(" | ")} |`;
-console.log(`sendgate bench — Node ${process.version}, corpus ${corpus.length} rows (seed ${SEED}), medians of ${RUNS} runs (cold: ${values.cold} processes)`);
+console.log(`sendgate bench — Node ${process.version}, corpus ${corpus.length} rows (seed ${SEED}), medians of ${RUNS} runs (cold: ${values.cold} processes, classifyWebhook: ${values.webhook})`);
 console.log(line(head));
 console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
 cells.forEach((c) => console.log(line(c)));
