@@ -73,9 +73,18 @@ pub fn check_size(json: &str) -> Result<(), InputError> {
 pub fn from_json<T: DeserializeOwned>(json: &str) -> Result<T, InputError> {
     check_size(json)?;
     // The happy path pays for no path tracking; only a failure is parsed again to name the field.
-    if let Ok(value) = serde_json::from_str(json) {
-        return Ok(value);
+    match serde_json::from_str(json) {
+        Ok(value) => Ok(value),
+        Err(_) => read_tracking_path(json),
     }
+}
+
+/// The same read with the path tracked, for input that failed: it names the wrong field. Kept
+/// out of line: V8 compiles a Wasm function whole on its first call, and this second reader
+/// would otherwise be compiled with every input type's first successful read.
+#[cold]
+#[inline(never)]
+fn read_tracking_path<T: DeserializeOwned>(json: &str) -> Result<T, InputError> {
     let mut de = serde_json::Deserializer::from_str(json);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = clean_path(&err.path().to_string());
