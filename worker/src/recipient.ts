@@ -88,6 +88,9 @@ export function recipientKeyOfWaId(waId: string): string | null {
   return variants[0] ?? digits;
 }
 
+/** Meta retries a webhook for up to 7 days: dedupe records are kept a day longer. */
+const DEDUPE_WINDOW_MS = 8 * 24 * 3600_000;
+
 /** Fixed forever: changing it would move recipients to other objects. */
 const SHARDS = 256;
 
@@ -147,8 +150,13 @@ export class RecipientDO extends DurableObject<Env> {
     );
   }
 
-  private firstTime(key: string, id: string): boolean {
-    return this.sql.exec("INSERT OR IGNORE INTO seen (key, id, at) VALUES (?, ?, ?)", key, id, Date.now()).rowsWritten > 0;
+  /** Records the event, dated by its own timestamp; false if it was already recorded. Each new
+   *  event drops the recipient's records past the dedupe window, so the table holds about a
+   *  week of events per recipient instead of every event ever. A replay older than the window
+   *  is applied again, which changes nothing: every timestamp here only moves forward. */
+  private firstTime(key: string, id: string, at: number): boolean {
+    this.sql.exec("DELETE FROM seen WHERE key = ? AND at < ?", key, Date.now() - DEDUPE_WINDOW_MS);
+    return this.sql.exec("INSERT OR IGNORE INTO seen (key, id, at) VALUES (?, ?, ?)", key, id, at).rowsWritten > 0;
   }
 
   private noteWaId(key: string, waId: string | null): void {
@@ -157,7 +165,7 @@ export class RecipientDO extends DurableObject<Env> {
 
   /** An inbound message: opens/refreshes the 24 h window; STOP/START replies. Deduplicated by id. */
   applyInbound(key: string, fact: InboundFact): boolean {
-    if (!this.firstTime(key, `msg:${fact.id}`)) return false;
+    if (!this.firstTime(key, `msg:${fact.id}`, fact.at)) return false;
     this.noteWaId(key, fact.wa_id);
     this.raise(key, "last_inbound_at", fact.at);
     if (fact.opt_out) this.raise(key, "stop_reply_at", fact.at);
@@ -166,7 +174,7 @@ export class RecipientDO extends DurableObject<Env> {
   }
 
   applyPreference(key: string, fact: PreferenceFact): boolean {
-    if (!this.firstTime(key, `pref:${fact.preference}:${fact.at}`)) return false;
+    if (!this.firstTime(key, `pref:${fact.preference}:${fact.at}`, fact.at)) return false;
     this.noteWaId(key, fact.wa_id);
     if (fact.preference === "stop") this.raise(key, "preference_stop_at", fact.at);
     else if (fact.preference === "resume") this.raise(key, "preference_resume_at", fact.at);

@@ -1,6 +1,7 @@
-// Durable Object tables are created by an object's first write: checks of a never-seen
-// workspace, recipient and template write nothing, and what is written later is seen by the
-// same live objects and after restarts (the objects find their tables on disk).
+// What the Durable Objects keep on disk, read back from their SQLite files. Tables are created
+// by an object's first write: checks of a never-seen workspace, recipient and template write
+// nothing, and what is written later is seen by the same live objects and after restarts. A
+// recipient's webhook dedupe records are dropped past their window by its next event.
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,20 +13,25 @@ import { digits, inbound, phone, startStack, templateSend, templateStatus, textS
 const dir = mkdtempSync(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "sendgate-state-test-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The tables in every SQLite file of the persisted Durable Object state. */
-function storedTables() {
-  const names = new Set();
+/** The rows `sql` returns from every SQLite file of the persisted Durable Object state (files
+ *  without the table it reads are skipped). */
+function storedRows(sql) {
+  const rows = [];
   for (const file of readdirSync(dir, { recursive: true })) {
     if (!String(file).endsWith(".sqlite")) continue;
     const db = new DatabaseSync(join(dir, String(file)));
     try {
-      for (const row of db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all()) names.add(row.name);
+      rows.push(...db.prepare(sql).all());
+    } catch (e) {
+      if (!/no such table/.test(e.message)) throw e;
     } finally {
       db.close();
     }
   }
-  return names;
+  return rows;
 }
+
+const storedTables = () => new Set(storedRows("SELECT name FROM sqlite_master WHERE type = 'table'").map((r) => r.name));
 
 const OUR_TABLES = ["ledger", "state", "templates"];
 const reasons = (r) => r.json.blockers.map((b) => b.reason);
@@ -83,4 +89,31 @@ test("checks create no tables; the first writes do, and live and restarted objec
   } finally {
     await s.stop();
   }
+});
+
+test("a recipient's next event drops its webhook dedupe records older than 8 days", async () => {
+  const from = digits(phone());
+  const tag = uid("prune").replace(/\W/g, "");
+  const ids = () => storedRows("SELECT id FROM seen").map((r) => r.id).filter((id) => id.includes(tag)).sort();
+  const tenDaysAgo = Date.now() - 10 * 24 * 3600_000;
+
+  let s = await startStack({ persistTo: dir });
+  try {
+    const r = await s.webhook(inbound(from, "old", { id: `wamid.${tag}.old`, at: tenDaysAgo }));
+    assert.equal(r.status, 200, r.text);
+  } finally {
+    await s.stop();
+  }
+  assert.deepEqual(ids(), [`msg:wamid.${tag}.old`]);
+
+  s = await startStack({ persistTo: dir });
+  try {
+    // A new event and a replay of it: one record, and the old one is gone.
+    const replayed = inbound(from, "new", { id: `wamid.${tag}.new` });
+    for (let i = 0; i < 2; i++) assert.equal((await s.webhook(replayed)).status, 200);
+    assert.ok(Date.now() - Date.parse((await s.recipient(from)).last_inbound_at) < 60_000);
+  } finally {
+    await s.stop();
+  }
+  assert.deepEqual(ids(), [`msg:wamid.${tag}.new`]);
 });
