@@ -47,8 +47,7 @@ async function unchanged(ws, fn) {
 
 describe("credentials", () => {
   test("missing, wrong, malformed and misplaced API keys → 401 on /v1/send, nothing sent", async () => {
-    const ws = uid("ws");
-    await s.topUp(ws, 5);
+    const ws = await s.fundedWorkspace(5);
     const body = templateSend({ to: phone(), workspace: ws });
     const payload = JSON.stringify(body);
     const cases = [
@@ -108,8 +107,7 @@ describe("credentials", () => {
 
 describe("bodies", () => {
   test("wrong content types, invalid JSON, wrong shapes → 4xx, nothing sent or recorded", async () => {
-    const ws = uid("ws");
-    await s.topUp(ws, 5);
+    const ws = await s.fundedWorkspace(5);
     const good = JSON.stringify(templateSend({ to: phone(), workspace: ws }));
     const cases = [
       ["text/plain", { raw: good, headers: { "content-type": "text/plain" } }, 415, "unsupported_media_type"],
@@ -139,8 +137,7 @@ describe("bodies", () => {
   });
 
   test("over the 64 KiB limit → 413 (also with a lying content-length-free stream), nothing sent", async () => {
-    const ws = uid("ws");
-    await s.topUp(ws, 5);
+    const ws = await s.fundedWorkspace(5);
     const body = templateSend({ to: phone(), workspace: ws, extra: { padding: "x".repeat(70 * 1024) } });
     await unchanged(ws, async () => {
       assertErrorShape(await s.send(body), 413, "payload_too_large", "declared length");
@@ -213,8 +210,7 @@ describe("paths and methods", () => {
 
 describe("secrets are never echoed", () => {
   test("a Meta-side answer that echoes our request (access token included) is not passed on", async () => {
-    const ws = uid("ws");
-    await s.topUp(ws, 1);
+    const ws = await s.fundedWorkspace(1);
     const to = phone("120");
     const r = await s.send(templateSend({ to, workspace: ws }));
     assert.equal(r.status, 502, r.text);
@@ -229,8 +225,7 @@ describe("secrets are never echoed", () => {
   });
 
   test("a redirect from Meta's side is not followed: the token stays with the configured base", async () => {
-    const ws = uid("ws");
-    await s.topUp(ws, 1);
+    const ws = await s.fundedWorkspace(1);
     const to = phone("121");
     const r = await s.send(templateSend({ to, workspace: ws }));
     assert.equal(r.status, 502, r.text);
@@ -243,8 +238,7 @@ describe("secrets are never echoed", () => {
   });
 
   test("no error response, of any kind, contains a secret value", async () => {
-    const ws = uid("ws");
-    await s.topUp(ws, 3);
+    const ws = await s.fundedWorkspace(3);
     const responses = [];
     const push = async (label, p) => responses.push([label, await p]);
     // A caller who pastes secrets into every field they can.

@@ -143,8 +143,7 @@ describe("request bodies", () => {
 describe("routes", () => {
   test("POST /v1/check → 200 verdict, Meta never called", async () => {
     const to = phone();
-    const ws = uid("ws");
-    await s.topUp(ws, 3);
+    const ws = await s.fundedWorkspace(3);
     const r = await s.check({ ...checkBody(to), workspace_id: ws });
     assert.equal(r.status, 200);
     assert.equal(r.json.eligible, true);

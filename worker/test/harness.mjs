@@ -218,6 +218,13 @@ export class Stack {
     return this.request("POST", "/v1/check", { body, ...opts });
   }
 
+  /** A new workspace with `amount` credits. */
+  async fundedWorkspace(amount = 5) {
+    const workspace = uid("ws");
+    await this.topUp(workspace, amount);
+    return workspace;
+  }
+
   async topUp(workspace, amount) {
     const r = await this.request("POST", "/v1/admin/credits", { body: { workspace_id: workspace, amount }, key: SECRETS.ADMIN_API_KEY });
     if (r.status !== 200) throw new Error(`top-up failed: ${r.status} ${r.text}`);

@@ -4,7 +4,7 @@
 // credits never negative.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { startStack, templateSend, phone, uid, envelope, digits } from "./harness.mjs";
+import { startStack, templateSend, phone, envelope, digits } from "./harness.mjs";
 
 let s;
 before(async () => {
@@ -50,8 +50,7 @@ describe("sandbox-driven delivery orders", () => {
   ];
   for (const [suffix, label, delivery] of CASES) {
     test(label, async () => {
-      const ws = uid("ws");
-      await s.topUp(ws, 3);
+      const ws = await s.fundedWorkspace(3);
       const to = phone(suffix);
       const body = templateSend({ to, workspace: ws });
       const r = await s.send(body);
@@ -86,8 +85,7 @@ describe("hand-made status webhooks against a recorded send", () => {
   }
 
   test("read, then delivered, then sent (reverse order) → one debit, delivery read", async () => {
-    const ws = uid("ws");
-    await s.topUp(ws, 2);
+    const ws = await s.fundedWorkspace(2);
     const m = await openSend(ws);
     for (const status of ["read", "delivered", "sent"]) {
       const r = await s.webhook(statusPayload({ ...m, status }));
@@ -102,8 +100,7 @@ describe("hand-made status webhooks against a recorded send", () => {
   });
 
   test("the same delivered webhook 10 times at once → debited once", async () => {
-    const ws = uid("ws");
-    await s.topUp(ws, 2);
+    const ws = await s.fundedWorkspace(2);
     const m = await openSend(ws);
     const payload = JSON.stringify(statusPayload({ ...m, status: "delivered" }));
     const rs = await Promise.all(Array.from({ length: 10 }, () => s.webhook(payload)));
@@ -114,8 +111,7 @@ describe("hand-made status webhooks against a recorded send", () => {
   });
 
   test("delivered then failed (contradictory) → stays debited, never released as well", async () => {
-    const ws = uid("ws");
-    await s.topUp(ws, 2);
+    const ws = await s.fundedWorkspace(2);
     const m = await openSend(ws);
     assert.equal((await s.webhook(statusPayload({ ...m, status: "delivered" }))).status, 200);
     assert.equal((await s.webhook(statusPayload({ ...m, status: "failed", error: 131026 }))).status, 200);
@@ -126,8 +122,7 @@ describe("hand-made status webhooks against a recorded send", () => {
   });
 
   test("failed then delivered → released, never debited afterwards", async () => {
-    const ws = uid("ws");
-    await s.topUp(ws, 2);
+    const ws = await s.fundedWorkspace(2);
     const m = await openSend(ws);
     assert.equal((await s.webhook(statusPayload({ ...m, status: "failed", error: 131026 }))).status, 200);
     assert.equal((await s.webhook(statusPayload({ ...m, status: "delivered" }))).status, 200);
@@ -150,8 +145,7 @@ describe("hand-made status webhooks against a recorded send", () => {
   });
 
   test("statuses for unknown message ids → 200, nothing debited, released or counted", async () => {
-    const ws = uid("ws");
-    await s.topUp(ws, 2);
+    const ws = await s.fundedWorkspace(2);
     const m = await openSend(ws);
     const statsBefore = await s.stats(ws);
     const unknown = [
@@ -179,8 +173,7 @@ describe("hand-made status webhooks against a recorded send", () => {
   });
 
   test("a replayed signed status webhook (days of Meta retries) changes nothing", async () => {
-    const ws = uid("ws");
-    await s.topUp(ws, 2);
+    const ws = await s.fundedWorkspace(2);
     const m = await openSend(ws);
     const failed = JSON.stringify(statusPayload({ ...m, status: "failed", error: 131026 }));
     assert.equal((await s.webhook(failed)).status, 200);
@@ -193,8 +186,7 @@ describe("hand-made status webhooks against a recorded send", () => {
   });
 
   test("a signed status replayed after the dedupe window (event 9 days old) changes nothing", async () => {
-    const ws = uid("ws");
-    await s.topUp(ws, 2);
+    const ws = await s.fundedWorkspace(2);
     const m = await openSend(ws);
     const before = await s.stats(ws);
     const ts = Math.floor(Date.now() / 1000) - 9 * 24 * 3600;
@@ -214,8 +206,7 @@ describe("hand-made status webhooks against a recorded send", () => {
   });
 
   test("forged status webhooks (would debit or release) → 401, ledger unchanged", async () => {
-    const ws = uid("ws");
-    await s.topUp(ws, 2);
+    const ws = await s.fundedWorkspace(2);
     const m = await openSend(ws);
     const before = await s.credits(ws);
     const delivered = JSON.stringify(statusPayload({ ...m, status: "delivered" }));
@@ -260,8 +251,7 @@ describe("concurrent retries of one send against faults", () => {
   ];
   for (const [suffix, [min, max], status] of CASES) {
     test(`20 callers retry the same key at once (sandbox ${suffix}) → one attempt, 20 identical answers`, async () => {
-      const ws = uid("ws");
-      await s.topUp(ws, 5);
+      const ws = await s.fundedWorkspace(5);
       const to = phone(suffix);
       const body = templateSend({ to, workspace: ws });
       const rs = await Promise.all(Array.from({ length: 20 }, () => s.send(body)));
@@ -292,8 +282,7 @@ describe("concurrent retries of one send against faults", () => {
   }
 
   test("503 with a plain-text body → retried, classified transient, reservation released", async () => {
-    const ws = uid("ws");
-    await s.topUp(ws, 1);
+    const ws = await s.fundedWorkspace(1);
     const to = phone("119");
     const r = await s.send(templateSend({ to, workspace: ws }));
     assert.equal(r.status, 502, r.text);

@@ -34,8 +34,7 @@ describe("blockers: 422 with the verdict, Meta never called, outcome recorded", 
   for (const [label, build, sandboxTo] of cases) {
     test(label, async () => {
       const reason = label.split(" ")[0];
-      const ws = uid("ws");
-      await s.topUp(ws, 5);
+      const ws = await s.fundedWorkspace(5);
       const to = phone();
       const body = build(to, ws);
       const callsBefore = s.sandbox.calls.length;
@@ -68,8 +67,7 @@ describe("blockers: 422 with the verdict, Meta never called, outcome recorded", 
 
 describe("forwarding", () => {
   test("an eligible template send: Meta's exact body, accepted with wamid and wa_id", async () => {
-    const ws = uid("ws");
-    await s.topUp(ws, 2);
+    const ws = await s.fundedWorkspace(2);
     const to = phone();
     const r = await s.send(templateSend({ to, workspace: ws }));
     assert.equal(r.status, 200, r.text);
@@ -93,8 +91,7 @@ describe("forwarding", () => {
   });
 
   test("debit happens only after delivered", async () => {
-    const ws = uid("ws");
-    await s.topUp(ws, 3);
+    const ws = await s.fundedWorkspace(3);
     const r = await s.send(templateSend({ to: phone("000"), workspace: ws }));
     assert.equal(r.status, 200);
     // sent → delivered → read arrive from the sandbox; the debit is taken exactly once.
@@ -111,8 +108,7 @@ describe("forwarding", () => {
   });
 
   test("Mexico and Brazil: the wa_id Meta returns is the legacy variant", async () => {
-    const ws = uid("ws");
-    await s.topUp(ws, 2);
+    const ws = await s.fundedWorkspace(2);
     const mx = await s.send(templateSend({ to: "+52 55 1234 5678", workspace: ws }));
     assert.equal(mx.status, 200, mx.text);
     assert.equal(mx.json.wa_id, "5215512345678");
@@ -126,8 +122,7 @@ describe("forwarding", () => {
 
 describe("idempotency", () => {
   test("50 concurrent sends with one key → exactly one Meta call, 50 identical answers", async () => {
-    const ws = uid("ws");
-    await s.topUp(ws, 5);
+    const ws = await s.fundedWorkspace(5);
     const to = phone("100");
     const body = templateSend({ to, workspace: ws });
     const answers = await Promise.all(Array.from({ length: 50 }, () => s.send(body)));
@@ -148,8 +143,7 @@ describe("idempotency", () => {
   });
 
   test("same key with a different body → 422, nothing sent", async () => {
-    const ws = uid("ws");
-    await s.topUp(ws, 5);
+    const ws = await s.fundedWorkspace(5);
     const to = phone("100");
     const body = templateSend({ to, workspace: ws });
     assert.equal((await s.send(body)).status, 200);
@@ -162,8 +156,7 @@ describe("idempotency", () => {
   });
 
   test("concurrent same key with different bodies → one send, the others 422", async () => {
-    const ws = uid("ws");
-    await s.topUp(ws, 5);
+    const ws = await s.fundedWorkspace(5);
     const key = uid();
     const bodies = [phone("100"), phone("100"), phone("100")].map((to) => templateSend({ to, workspace: ws, key }));
     const answers = await Promise.all(bodies.map((b) => s.send(b)));
@@ -175,8 +168,7 @@ describe("idempotency", () => {
 
 describe("credits under concurrency", () => {
   test("balance 10, 50 concurrent template sends → exactly 10 forwarded, never negative, debit only after delivered", async () => {
-    const ws = uid("ws");
-    await s.topUp(ws, 10);
+    const ws = await s.fundedWorkspace(10);
     const bodies = Array.from({ length: 50 }, () => templateSend({ to: phone("100"), workspace: ws }));
     const answers = await Promise.all(bodies.map((b) => s.send(b)));
     const accepted = answers.filter((a) => a.status === 200);
@@ -214,8 +206,7 @@ describe("credits under concurrency", () => {
 
 describe("rate limits → 429 with Retry-After, not forwarded", () => {
   test("pair limit: a burst to one recipient, then 429", async () => {
-    const ws = uid("ws");
-    await s.topUp(ws, 20);
+    const ws = await s.fundedWorkspace(20);
     const to = phone("100");
     // Blocked sends don't use up the recipient's burst.
     for (let i = 0; i < 6; i++) {
@@ -241,8 +232,7 @@ describe("rate limits → 429 with Retry-After, not forwarded", () => {
   });
 
   test("per-number throughput (5 mps on this number) → 429 past the bucket", async () => {
-    const ws = uid("ws");
-    await s.topUp(ws, 50);
+    const ws = await s.fundedWorkspace(50);
     const bodies = Array.from({ length: 20 }, () => templateSend({ to: phone("100"), workspace: ws, extra: { phone_number_id: "100000009" } }));
     const t0 = Date.now();
     const answers = await Promise.all(bodies.map((b) => s.send(b)));

@@ -19,8 +19,7 @@ function preference(waId, value, at = Date.now()) {
 }
 
 async function funded(amount = 5) {
-  const ws = uid("ws");
-  await s.topUp(ws, amount);
+  const ws = await s.fundedWorkspace(amount);
   return ws;
 }
 
@@ -61,7 +60,7 @@ describe("signature", () => {
 
 describe("inbound messages and the window", () => {
   test("an inbound message opens the window for a text send", async () => {
-    const ws = await funded();
+    const ws = await s.fundedWorkspace();
     const to = phone();
     const before = await s.send(textSend({ to, workspace: ws }));
     assert.equal(before.status, 422);
@@ -84,7 +83,7 @@ describe("inbound messages and the window", () => {
   });
 
   test("the legacy Mexico wa_id (521…) opens the window of the E.164 contact (52…)", async () => {
-    const ws = await funded();
+    const ws = await s.fundedWorkspace();
     const to = "+52 33 1234 5678";
     assert.equal((await s.send(textSend({ to, workspace: ws }))).status, 422);
     assert.equal((await s.webhook(inbound("5213312345678", "hola"))).status, 200);
@@ -94,7 +93,7 @@ describe("inbound messages and the window", () => {
   });
 
   test("the legacy Brazil wa_id (no 9th digit) opens the window of the 13-digit contact", async () => {
-    const ws = await funded();
+    const ws = await s.fundedWorkspace();
     const to = "+55 21 99876 5432";
     assert.equal((await s.webhook(inbound("552198765432", "oi"))).status, 200);
     const r = await s.send(textSend({ to, workspace: ws }));
@@ -121,7 +120,7 @@ describe("inbound messages and the window", () => {
   });
 
   test("a STOP reply blocks the next marketing send; a START reply lifts it", async () => {
-    const ws = await funded();
+    const ws = await s.fundedWorkspace();
     const to = phone("100");
     assert.equal((await s.send(templateSend({ to, workspace: ws }))).status, 200);
     assert.equal((await s.webhook(inbound(digits(to), "STOP", { at: Date.now() - 2000 }))).status, 200);
@@ -137,7 +136,7 @@ describe("inbound messages and the window", () => {
 
 describe("marketing preferences and templates", () => {
   test("user_preferences stop blocks marketing (131050 before Meta); resume lifts it", async () => {
-    const ws = await funded();
+    const ws = await s.fundedWorkspace();
     const to = phone("100");
     assert.equal((await s.webhook(preference(digits(to), "stop", Date.now() - 5000))).status, 200);
     const blocked = await s.send(templateSend({ to, workspace: ws }));
@@ -150,7 +149,7 @@ describe("marketing preferences and templates", () => {
   });
 
   test("a PAUSED template webhook blocks the next send of that template, APPROVED lifts it", async () => {
-    const ws = await funded();
+    const ws = await s.fundedWorkspace();
     const name = `promo_${uid("t").replace(/\W/g, "_")}`;
     assert.equal((await s.send(templateSend({ to: phone("100"), workspace: ws, name }))).status, 200);
     assert.equal((await s.webhook(templateStatus(name, "en_US", "PAUSED", Date.now() - 1000))).status, 200);
@@ -170,7 +169,7 @@ describe("marketing preferences and templates", () => {
 
 describe("status webhooks from Meta", () => {
   test("failed 131026 (sandbox) → classified failure recorded, reservation released, next send blocked before Meta", async () => {
-    const ws = await funded(3);
+    const ws = await s.fundedWorkspace(3);
     const to = phone("101");
     const r = await s.send(templateSend({ to, workspace: ws }));
     assert.equal(r.status, 200);
@@ -191,7 +190,7 @@ describe("status webhooks from Meta", () => {
   });
 
   test("failed 131049 → marketing blocked for that recipient", async () => {
-    const ws = await funded(3);
+    const ws = await s.fundedWorkspace(3);
     const to = phone("104");
     assert.equal((await s.send(templateSend({ to, workspace: ws }))).status, 200);
     await s.until(async () => (await s.recipient(digits(to))).marketing_limited_at !== null);
@@ -202,7 +201,7 @@ describe("status webhooks from Meta", () => {
   });
 
   test("failed 131050 → the opt-out is kept and marketing is blocked", async () => {
-    const ws = await funded(3);
+    const ws = await s.fundedWorkspace(3);
     const to = phone("105");
     assert.equal((await s.send(templateSend({ to, workspace: ws }))).status, 200);
     await s.until(async () => (await s.recipient(digits(to))).preference_stop_at !== null);
