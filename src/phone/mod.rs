@@ -105,8 +105,13 @@ fn clean(input: &str) -> String {
                     .is_some_and(|b| b.eq_ignore_ascii_case(b"ext"))
         })
         .unwrap_or(bytes.len());
-    let mut out = String::with_capacity(cut);
-    for ch in input[..cut].chars() {
+    digits_and_plus(&input[..cut])
+}
+
+/// The decimal digits of `text` as ASCII, behind a `+` if one comes before them.
+fn digits_and_plus(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
         if let Some(d) = decimal_digit(ch) {
             out.push(d);
         } else if (ch == '+' || ch == '＋') && out.is_empty() {
@@ -116,6 +121,8 @@ fn clean(input: &str) -> String {
     out
 }
 
+/// ASCII digit for any Unicode decimal digit of the common blocks (ASCII, full-width,
+/// Arabic-Indic, Eastern Arabic-Indic, Devanagari, Bengali).
 fn decimal_digit(ch: char) -> Option<char> {
     const ZEROS: [u32; 6] = [0x30, 0xFF10, 0x0660, 0x06F0, 0x0966, 0x09E6];
     let c = ch as u32;
@@ -703,15 +710,7 @@ mod tests {
                 .filter_map(|m| lower.find(m))
                 .min()
                 .unwrap_or(lower.len());
-            let mut out = String::new();
-            for ch in lower[..cut].chars() {
-                if let Some(d) = decimal_digit(ch) {
-                    out.push(d);
-                } else if (ch == '+' || ch == '＋') && out.is_empty() {
-                    out.push('+');
-                }
-            }
-            out
+            digits_and_plus(&lower[..cut])
         }
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
             let text = format!("{c}+1{c}2E{c}T{c}x3");
