@@ -1,7 +1,7 @@
 // A Durable Object's SQLite tables, created by the object's first write rather than by its
 // constructor. A `/v1/check` often reads objects that were never written (a new recipient, a
-// new workspace); creating their tables then turned that read into a write transaction, about
-// 5 ms of the worker's first check (bench/worker-cold.mjs).
+// new workspace); creating their tables then turned that read into a write transaction: about
+// 5 ms of the worker's first check with state on disk (within noise on tmpfs).
 
 export class Tables {
   private created: boolean;
