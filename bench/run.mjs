@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { makeCorpus, rng, SEED } from "./corpus.mjs";
+import { median } from "./median.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -22,7 +23,6 @@ const { values } = parseArgs({
 });
 const RUNS = Number(values.runs);
 const PKG = values.pkg;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const sg = await import(PKG);
 const { parsePhoneNumber } = await import("libphonenumber-js/max");

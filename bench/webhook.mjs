@@ -1,6 +1,8 @@
 // classifyWebhook on a 3 MB Meta webhook body, in a fresh Node process: two calls to warm up,
 // then the median of 15, printed as JSON { ms, mb }.
 // Usage: node bench/webhook.mjs <path to pkg/node.js>
+import { median } from "./median.mjs";
+
 const sg = await import(process.argv[2]);
 
 /** A status webhook of about `bytes`: one in five messages failed (131026), the rest delivered. */
@@ -32,5 +34,4 @@ const times = Array.from({ length: 15 }, () => {
   sg.classifyWebhook(body);
   return performance.now() - t;
 });
-const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
-console.log(JSON.stringify({ ms: median, mb: body.length / 1e6 }));
+console.log(JSON.stringify({ ms: median(times), mb: body.length / 1e6 }));

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startStack } from "../worker/test/harness.mjs";
+import { median } from "./median.mjs";
 
 const runs = Number(process.argv[2] ?? 5);
 const body = {
@@ -16,7 +17,6 @@ const body = {
   now: "2026-11-28T00:00:00Z",
   message: { type: "template", template: { name: "promo", language: "es_MX", category: "UTILITY", status: "APPROVED" } },
 };
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** One stack over `dir`: the first check's time and the median of 15 warm ones after it. */
 async function measure(dir) {
