@@ -193,10 +193,9 @@ function outOfCredits(r: MergedReport): number {
   return r.blocked.find((b) => b.reason === "INSUFFICIENT_CREDITS")?.count ?? 0;
 }
 
-/** What the balance covers: the contacts it pays for, and those left without credits. */
-function creditsSummary(r: MergedReport, credits: Credits | undefined): HTMLElement {
+/** What the balance covers: the contacts it pays for, and the `short` ones left without credits. */
+function creditsSummary(r: MergedReport, credits: Credits | undefined, short: number): HTMLElement {
   if (!credits) return h("p", { class: "muted", id: "aud-credits" }, `No credit limit: the eligible contacts cost ${fmtCredits(r.cost)}.`);
-  const short = outOfCredits(r);
   return h(
     "p",
     { id: "aud-credits" },
@@ -211,6 +210,7 @@ function render(r: MergedReport, fixRows: FixRow[], name: string, ms: number, cr
   const blocked = r.blocked_contacts;
   const shownFix = fixRows.slice(0, 100);
   const shownBad = r.malformed.slice(0, 100);
+  const short = outOfCredits(r);
   replace(
     $("#aud-out"),
     h("p", { class: "muted", id: "aud-timing" }, `${name}: ${fmtInt(r.rows)} contacts checked in ${(ms / 1000).toFixed(2)} s.`),
@@ -223,9 +223,9 @@ function render(r: MergedReport, fixRows: FixRow[], name: string, ms: number, cr
       tile("aud-fixable", "Fixable phones", fmtInt(r.fixable.length)),
       tile("aud-malformed", "Malformed rows", fmtInt(r.malformed.length)),
       tile("aud-cost", credits ? "Credits spent" : "Credits needed", fmtNumber(r.cost), credits ? `of ${fmtNumber(credits.balance)}` : ""),
-      credits ? tile("aud-no-credits", "Out of credits", fmtInt(outOfCredits(r)), r.rows ? fmtPct(outOfCredits(r) / r.rows) : "") : null,
+      credits ? tile("aud-no-credits", "Out of credits", fmtInt(short), r.rows ? fmtPct(short / r.rows) : "") : null,
     ),
-    creditsSummary(r, credits),
+    creditsSummary(r, credits, short),
     r.blocked.length
       ? barChart(
           "Blocked contacts by reason",

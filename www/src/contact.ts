@@ -58,7 +58,8 @@ function isEmptyForm(): boolean {
   return !el.phone().value.trim() && !el.country().value.trim() && !el.calling().value.trim();
 }
 
-export function buildRequest(): SendRequest {
+/** `credits`: the balance already read by the caller, if it read one. */
+export function buildRequest(credits = currentCredits()): SendRequest {
   const tpl = state.selected === null ? null : state.templates[state.selected];
   let last = state.parameters.length;
   while (last > 0 && state.parameters[last - 1] === "") last--;
@@ -70,7 +71,6 @@ export function buildRequest(): SendRequest {
       : { type: "text", text: el.text().value },
     policy: currentPolicy(),
   };
-  const credits = currentCredits();
   if (credits) request.credits = credits;
   return request;
 }
@@ -129,13 +129,13 @@ function renderVerdict(): void {
     return;
   }
   let verdict: Verdict;
-  const request = buildRequest();
   const showError = (text: string) => {
     out.dataset.state = "error";
     replace(out, h("div", { class: "error", role: "alert" }, h("strong", null, "This input cannot be checked: "), text));
   };
   const balance = readBalance(el.balance());
   if ("error" in balance) return showError(balance.error);
+  const request = buildRequest(balance.credits);
   try {
     verdict = checkSend(request);
   } catch (err) {
