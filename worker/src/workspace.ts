@@ -174,7 +174,10 @@ export class WorkspaceDO extends DurableObject<Env> {
   // ---- credits -------------------------------------------------------------------------------
 
   credits(workspace: string) {
-    const l = this.sql.exec("SELECT balance, reserved, debited, topped_up FROM ledger WHERE k = 1").one();
+    // A workspace never written has the ledger its DDL would insert; reading it creates nothing.
+    const l = this.tables.exist
+      ? this.sql.exec("SELECT balance, reserved, debited, topped_up FROM ledger WHERE k = 1").one()
+      : { balance: 0, reserved: 0, debited: 0, topped_up: 0 };
     const balance = Number(l.balance);
     const reserved = Number(l.reserved);
     return {
@@ -619,8 +622,11 @@ export class WorkspaceDO extends DurableObject<Env> {
   }
 
   // ---- reads ---------------------------------------------------------------------------------
+  // Like the check's reads, these answer "nothing yet" from a workspace never written instead of
+  // creating its tables: any workspace id can be read, and a read must not cost storage.
 
   failures(q: FailureQuery) {
+    if (!this.tables.exist) return { failures: [], next_cursor: null };
     const where: string[] = [];
     const args: (string | number)[] = [];
     if (q.from !== null) (where.push("at >= ?"), args.push(q.from));
@@ -654,6 +660,7 @@ export class WorkspaceDO extends DurableObject<Env> {
 
   /** Every recorded outcome for one idempotency key (or one send id), oldest first. */
   sendRecords(idOrKey: string) {
+    if (!this.tables.exist) return [];
     return this.sql
       .exec("SELECT * FROM sends WHERE send_id = ? OR idempotency_key = ? ORDER BY created_at, rowid", idOrKey, idOrKey)
       .toArray();
@@ -661,11 +668,14 @@ export class WorkspaceDO extends DurableObject<Env> {
 
   stats(workspace: string) {
     const outcomes: Record<string, number> = {};
-    for (const r of this.sql.exec("SELECT outcome, COUNT(*) AS n FROM sends GROUP BY outcome")) outcomes[String(r.outcome)] = Number(r.n);
     const delivery: Record<string, number> = {};
-    for (const r of this.sql.exec("SELECT delivery, COUNT(*) AS n FROM sends WHERE delivery IS NOT NULL GROUP BY delivery")) delivery[String(r.delivery)] = Number(r.n);
+    let failures = 0;
+    if (this.tables.exist) {
+      for (const r of this.sql.exec("SELECT outcome, COUNT(*) AS n FROM sends GROUP BY outcome")) outcomes[String(r.outcome)] = Number(r.n);
+      for (const r of this.sql.exec("SELECT delivery, COUNT(*) AS n FROM sends WHERE delivery IS NOT NULL GROUP BY delivery")) delivery[String(r.delivery)] = Number(r.n);
+      failures = Number(this.sql.exec("SELECT COUNT(*) AS n FROM failures").one().n);
+    }
     const total = Object.values(outcomes).reduce((a, b) => a + b, 0);
-    const failures = Number(this.sql.exec("SELECT COUNT(*) AS n FROM failures").one().n);
     return { workspace_id: workspace, sends: total, outcomes, delivery, failures, credits: this.credits(workspace) };
   }
 

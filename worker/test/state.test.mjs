@@ -1,6 +1,6 @@
 // What the Durable Objects keep on disk, read back from their SQLite files. Tables are created
-// by an object's first write: checks of a never-seen workspace, recipient and template write
-// nothing, and what is written later is seen by the same live objects and after restarts. A
+// by an object's first write: checks and reads of a never-seen workspace, recipient and template
+// write nothing, and what is written later is seen by the same live objects and after restarts. A
 // recipient's webhook dedupe records are dropped past their window by its next event.
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
@@ -36,7 +36,7 @@ const storedTables = () => new Set(storedRows("SELECT name FROM sqlite_master WH
 const OUR_TABLES = ["ledger", "state", "templates"];
 const reasons = (r) => r.json.blockers.map((b) => b.reason);
 
-test("checks create no tables; the first writes do, and live and restarted objects see them", async () => {
+test("checks and reads create no tables; the first writes do, and live and restarted objects see them", async () => {
   const ws = uid("ws");
   const to = phone();
   const name = `promo_${uid("t").replace(/\W/g, "_")}`;
@@ -58,11 +58,21 @@ test("checks create no tables; the first writes do, and live and restarted objec
     const x = await s.check(text());
     assert.equal(x.status, 200, x.text);
     assert.deepEqual(reasons(x), ["OUTSIDE_CONVERSATION_WINDOW"]);
+    // Every read route of the never-written workspace and recipient answers "nothing yet".
+    assert.deepEqual(await s.credits(ws), { workspace_id: ws, balance: 0, reserved: 0, available: 0, debited: 0, topped_up: 0 });
+    const stats = await s.stats(ws);
+    assert.deepEqual([stats.sends, stats.outcomes, stats.delivery, stats.failures, stats.credits.balance], [0, {}, {}, 0, 0]);
+    const failures = await s.request("GET", `/v1/failures?workspace_id=${ws}`);
+    assert.deepEqual([failures.status, failures.json.failures, failures.json.next_cursor], [200, [], null]);
+    const records = await s.request("GET", `/v1/sends/no-such-key?workspace_id=${ws}`);
+    assert.deepEqual([records.status, records.json.records], [200, []]);
+    const recipient = await s.request("GET", `/v1/recipients/${digits(to)}`);
+    assert.deepEqual([recipient.status, recipient.json.last_inbound_at, recipient.json.wa_ids], [200, null, []]);
   } finally {
     await s.stop();
   }
   const afterChecks = storedTables();
-  for (const table of OUR_TABLES) assert.ok(!afterChecks.has(table), `a check created table ${table}`);
+  for (const table of OUR_TABLES) assert.ok(!afterChecks.has(table), `a check or read created table ${table}`);
 
   // 2. Restarted: the objects are read (still no tables), then written, then read again.
   s = await startStack({ persistTo: dir });
