@@ -29,7 +29,7 @@ export class AccountDO extends DurableObject<Env> {
     this.tables = new Tables(ctx.storage, SCHEMA, "templates");
   }
 
-  /** Every statement goes through here: the first one creates the tables. */
+  /** Writes, and the reads inside them, go through here: the first one creates the tables. */
   private get sql(): SqlStorage {
     return this.tables.sql;
   }
@@ -50,14 +50,11 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   getTemplateStatus(name: string, language: string): TemplateStatus | null {
-    if (!this.tables.exist) return null;
-    const row = this.sql
-      .exec(
-        "SELECT name, language, status, reason, at FROM templates WHERE name = ? AND language IN (?, '') ORDER BY at DESC LIMIT 1",
-        name,
-        language,
-      )
-      .toArray()[0];
+    const row = this.tables.read(
+      "SELECT name, language, status, reason, at FROM templates WHERE name = ? AND language IN (?, '') ORDER BY at DESC LIMIT 1",
+      name,
+      language,
+    )[0];
     if (!row) return null;
     return {
       name: String(row.name),

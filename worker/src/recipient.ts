@@ -124,16 +124,14 @@ export class RecipientDO extends DurableObject<Env> {
     this.tables = new Tables(ctx.storage, SCHEMA, "state");
   }
 
-  /** Every statement goes through here: the first one creates the tables. */
+  /** Writes, and the reads inside them, go through here: the first one creates the tables. */
   private get sql(): SqlStorage {
     return this.tables.sql;
   }
 
   getState(key: string): RecipientState {
-    // An object never written knows nothing of anyone (and reading it must not create tables).
-    const stored = this.tables.exist;
-    const row = ((stored ? this.sql.exec("SELECT * FROM state WHERE key = ?", key).toArray()[0] : undefined) ?? {}) as Record<string, number | null>;
-    const waIds = stored ? this.sql.exec("SELECT wa_id FROM wa_ids WHERE key = ? ORDER BY wa_id", key).toArray().map((r) => String(r.wa_id)) : [];
+    const row = (this.tables.read("SELECT * FROM state WHERE key = ?", key)[0] ?? {}) as Record<string, number | null>;
+    const waIds = this.tables.read("SELECT wa_id FROM wa_ids WHERE key = ? ORDER BY wa_id", key).map((r) => String(r.wa_id));
     const out = { key, wa_ids: waIds, updated_at: iso(row.updated_at) } as RecipientState;
     for (const c of COLUMNS) out[c] = iso(row[c]);
     return out;

@@ -17,12 +17,14 @@ export class Tables {
     if (this.created) storage.sql.exec(ddl);
   }
 
-  /** False while nothing was ever stored here: every read would find nothing. */
-  get exist(): boolean {
-    return this.created;
+  /** The rows of a read. An object never written has no rows, and reading it creates nothing:
+   *  any id can be read (a check of a new recipient, a stats read of a new workspace), and a
+   *  read must cost no storage. */
+  read(query: string, ...bindings: SqlStorageValue[]): Record<string, SqlStorageValue>[] {
+    return this.created ? this.storage.sql.exec(query, ...bindings).toArray() : [];
   }
 
-  /** The object's SQL with its tables in place; every statement goes through here. */
+  /** The object's SQL with its tables in place: for writes and the reads inside them. */
   get sql(): SqlStorage {
     if (!this.created) {
       this.storage.sql.exec(this.ddl);

@@ -166,7 +166,7 @@ export class WorkspaceDO extends DurableObject<Env> {
     this.tables = new Tables(ctx.storage, SCHEMA, "ledger");
   }
 
-  /** Every statement goes through here: the first one creates the tables. */
+  /** Writes, and the reads inside them, go through here: the first one creates the tables. */
   private get sql(): SqlStorage {
     return this.tables.sql;
   }
@@ -174,10 +174,8 @@ export class WorkspaceDO extends DurableObject<Env> {
   // ---- credits -------------------------------------------------------------------------------
 
   credits(workspace: string) {
-    // A workspace never written has the ledger its DDL would insert; reading it creates nothing.
-    const l = this.tables.exist
-      ? this.sql.exec("SELECT balance, reserved, debited, topped_up FROM ledger WHERE k = 1").one()
-      : { balance: 0, reserved: 0, debited: 0, topped_up: 0 };
+    // A workspace never written has the empty ledger its DDL would insert.
+    const l = this.tables.read("SELECT balance, reserved, debited, topped_up FROM ledger WHERE k = 1")[0] ?? { balance: 0, reserved: 0, debited: 0, topped_up: 0 };
     const balance = Number(l.balance);
     const reserved = Number(l.reserved);
     return {
@@ -205,9 +203,7 @@ export class WorkspaceDO extends DurableObject<Env> {
 
   /** Credits free to spend now: the balance minus what in-flight sends have reserved. */
   available(): number {
-    if (!this.tables.exist) return 0; // a workspace never topped up
-    const l = this.sql.exec("SELECT balance - reserved AS a FROM ledger WHERE k = 1").one();
-    return Number(l.a);
+    return Number(this.tables.read("SELECT balance - reserved AS a FROM ledger WHERE k = 1")[0]?.a ?? 0);
   }
 
   /** Compare-and-set on the send's ledger state, so each transition happens at most once. */
@@ -621,25 +617,20 @@ export class WorkspaceDO extends DurableObject<Env> {
     return true;
   }
 
-  // ---- reads ---------------------------------------------------------------------------------
-  // Like the check's reads, these answer "nothing yet" from a workspace never written instead of
-  // creating its tables: any workspace id can be read, and a read must not cost storage.
+  // ---- reads (through tables.read: a workspace never written answers "nothing yet") -------------
 
   failures(q: FailureQuery) {
-    if (!this.tables.exist) return { failures: [], next_cursor: null };
     const where: string[] = [];
     const args: (string | number)[] = [];
     if (q.from !== null) (where.push("at >= ?"), args.push(q.from));
     if (q.to !== null) (where.push("at < ?"), args.push(q.to));
     if (q.reason !== null) (where.push("reason = ?"), args.push(q.reason));
     if (q.cursor !== null) (where.push("id < ?"), args.push(q.cursor));
-    const rows = this.sql
-      .exec(
-        `SELECT * FROM failures ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`,
-        ...args,
-        q.limit + 1,
-      )
-      .toArray();
+    const rows = this.tables.read(
+      `SELECT * FROM failures ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`,
+      ...args,
+      q.limit + 1,
+    );
     const page = rows.slice(0, q.limit);
     return {
       failures: page.map((r) => ({
@@ -660,22 +651,16 @@ export class WorkspaceDO extends DurableObject<Env> {
 
   /** Every recorded outcome for one idempotency key (or one send id), oldest first. */
   sendRecords(idOrKey: string) {
-    if (!this.tables.exist) return [];
-    return this.sql
-      .exec("SELECT * FROM sends WHERE send_id = ? OR idempotency_key = ? ORDER BY created_at, rowid", idOrKey, idOrKey)
-      .toArray();
+    return this.tables.read("SELECT * FROM sends WHERE send_id = ? OR idempotency_key = ? ORDER BY created_at, rowid", idOrKey, idOrKey);
   }
 
   stats(workspace: string) {
     const outcomes: Record<string, number> = {};
+    for (const r of this.tables.read("SELECT outcome, COUNT(*) AS n FROM sends GROUP BY outcome")) outcomes[String(r.outcome)] = Number(r.n);
     const delivery: Record<string, number> = {};
-    let failures = 0;
-    if (this.tables.exist) {
-      for (const r of this.sql.exec("SELECT outcome, COUNT(*) AS n FROM sends GROUP BY outcome")) outcomes[String(r.outcome)] = Number(r.n);
-      for (const r of this.sql.exec("SELECT delivery, COUNT(*) AS n FROM sends WHERE delivery IS NOT NULL GROUP BY delivery")) delivery[String(r.delivery)] = Number(r.n);
-      failures = Number(this.sql.exec("SELECT COUNT(*) AS n FROM failures").one().n);
-    }
+    for (const r of this.tables.read("SELECT delivery, COUNT(*) AS n FROM sends WHERE delivery IS NOT NULL GROUP BY delivery")) delivery[String(r.delivery)] = Number(r.n);
     const total = Object.values(outcomes).reduce((a, b) => a + b, 0);
+    const failures = Number(this.tables.read("SELECT COUNT(*) AS n FROM failures")[0]?.n ?? 0);
     return { workspace_id: workspace, sends: total, outcomes, delivery, failures, credits: this.credits(workspace) };
   }
 
