@@ -18,11 +18,6 @@ function preference(waId, value, at = Date.now()) {
   );
 }
 
-async function funded(amount = 5) {
-  const ws = await s.fundedWorkspace(amount);
-  return ws;
-}
-
 describe("signature", () => {
   test("missing, malformed, wrong-secret and tampered signatures → 401, state unchanged", async () => {
     const to = phone();
