@@ -173,22 +173,29 @@ impl Parsed {
     fn joined(&self, prefix: &str) -> String {
         let mut out = String::with_capacity(prefix.len() + 3 + self.national.len());
         out.push_str(prefix);
-        let (mut digits, mut code, mut n) = ([0u8; 5], self.code, 0);
-        loop {
-            digits[n] = b'0' + (code % 10) as u8;
-            n += 1;
+        let (mut digits, mut code, n) = ([0u8; 5], self.code, digit_count(self.code));
+        for d in digits[..n].iter_mut().rev() {
+            *d = b'0' + (code % 10) as u8;
             code /= 10;
-            if code == 0 {
-                break;
-            }
         }
-        out.extend(digits[..n].iter().rev().map(|&d| char::from(d)));
+        out.extend(digits[..n].iter().map(|&d| char::from(d)));
         out.push_str(&self.national);
         out
     }
 
     fn e164(&self) -> String {
         self.joined("+")
+    }
+}
+
+/// How many decimal digits `code` has (a calling code has 1 to 3).
+fn digit_count(code: u16) -> usize {
+    match code {
+        0..=9 => 1,
+        10..=99 => 2,
+        100..=999 => 3,
+        1000..=9999 => 4,
+        _ => 5,
     }
 }
 
@@ -309,12 +316,7 @@ fn parse_international(rest: &str) -> Option<Parsed> {
         return None;
     }
     let code = meta::code_prefix(rest)?;
-    let code_len = match code {
-        0..=9 => 1,
-        10..=99 => 2,
-        _ => 3,
-    };
-    let national = rest.get(code_len..)?;
+    let national = rest.get(digit_count(code)..)?;
     let national = match source_region(code, national) {
         Some(r) => strip_national_prefix(r, national),
         None => national.to_string(),
