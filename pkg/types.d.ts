@@ -166,6 +166,8 @@ export interface Retry {
   after_seconds?: number;
 }
 
+export type Signal = "undeliverable" | "marketing_limited" | "marketing_opted_out";
+
 export interface Classification {
   reason: Reason;
   meta_code?: number;
@@ -178,6 +180,9 @@ export interface Classification {
   retry: Retry;
   scope: Scope;
   compliance: boolean;
+  /** The recipient fact this failure establishes; the edge keeps it and passes it back to the
+   * gate as the matching `Signals` field (`undeliverable` → `undeliverable_at`, …). */
+  signal?: Signal;
   /** Meta's `error_data.details` or message, when the input carried one. */
   details?: string;
   /** The input as given, when it could not be recognised. */

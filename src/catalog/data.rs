@@ -5,7 +5,7 @@
 //! Everything a merchant reads about a failure lives here, so the gate and the classifier
 //! cannot drift apart. Retry advice follows §1.4; HTTP statuses are deliberately absent.
 
-use super::{Category as C, Entry, Reason as R, Retry, Scope as S};
+use super::{Category as C, Entry, Reason as R, Retry, Scope as S, Signal};
 
 pub const REASON_NAMES: &[(R, &str)] = &[
     (R::CustomerIsNotOptedIn, "CUSTOMER_IS_NOT_OPTED_IN"),
@@ -139,6 +139,18 @@ const fn entry(
         retry,
         scope,
         compliance: false,
+        signal: signal_of(reason),
+    }
+}
+
+/// The recipient fact each reason establishes (the worker stores it and passes it back to the
+/// gate as `signals`): every entry of the reason, base or code, carries it.
+const fn signal_of(reason: R) -> Option<Signal> {
+    match reason {
+        R::RecipientNotOnWhatsapp => Some(Signal::Undeliverable),
+        R::MarketingLimitReached => Some(Signal::MarketingLimited),
+        R::RecipientStoppedMarketing => Some(Signal::MarketingOptedOut),
+        _ => None,
     }
 }
 

@@ -141,6 +141,19 @@ pub enum Scope {
     Account,
 }
 
+/// The recipient fact a failure establishes, which the edge keeps and passes back to the gate
+/// as SPEC `signals` (named after the `Signals` field it sets, without `_at`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signal {
+    /// `signals.undeliverable_at` (131026).
+    Undeliverable,
+    /// `signals.marketing_limited_at` (131049, per-user marketing limit).
+    MarketingLimited,
+    /// `signals.marketing_opted_out_at` (131050, `user_preferences` stop).
+    MarketingOptedOut,
+}
+
 /// One catalog entry. Serializes as SPEC's `Classification`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {
@@ -156,6 +169,9 @@ pub struct Entry {
     pub retry: Retry,
     pub scope: Scope,
     pub compliance: bool,
+    /// The recipient signal this failure sets at the edge, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signal: Option<Signal>,
 }
 
 /// Every entry: one per reason (no `meta_code`), then one per Meta code.
@@ -280,6 +296,23 @@ mod tests {
         assert!(for_meta_code(131042).unwrap().stops_all_sends());
         assert!(!for_meta_code(130429).unwrap().stops_all_sends());
         assert!(!for_meta_code(131026).unwrap().stops_all_sends());
+    }
+
+    #[test]
+    fn recipient_signals_are_catalog_data_for_every_entry_of_their_reason() {
+        let expected = [
+            (Reason::RecipientNotOnWhatsapp, Signal::Undeliverable),
+            (Reason::MarketingLimitReached, Signal::MarketingLimited),
+            (Reason::RecipientStoppedMarketing, Signal::MarketingOptedOut),
+        ];
+        for e in entries() {
+            let want = expected.iter().find(|(r, _)| *r == e.reason).map(|(_, s)| *s);
+            assert_eq!(e.signal, want, "{:?} {:?}", e.reason, e.meta_code);
+        }
+        let json = serde_json::to_value(for_meta_code(131050).unwrap()).unwrap();
+        assert_eq!(json["signal"], "marketing_opted_out");
+        let json = serde_json::to_value(for_meta_code(131000).unwrap()).unwrap();
+        assert!(json.get("signal").is_none());
     }
 
     #[test]

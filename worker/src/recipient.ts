@@ -5,7 +5,7 @@
 // object creation for each. Every operation on one recipient still runs in one object.
 import { DurableObject } from "cloudflare:workers";
 import { normalizePhone } from "sendgate";
-import type { SendRequest } from "sendgate";
+import type { SendRequest, Signal } from "sendgate";
 import type { Env } from "./env";
 import { Tables } from "./schema";
 import { iso } from "./http";
@@ -25,7 +25,6 @@ export interface RecipientState {
   updated_at: string | null;
 }
 
-export type SignalKind = "undeliverable" | "marketing_limited" | "marketing_opted_out";
 
 export interface InboundFact {
   id: string;
@@ -179,7 +178,7 @@ export class RecipientDO extends DurableObject<Env> {
     return true;
   }
 
-  applySignal(key: string, kind: SignalKind, at: number, waId: string | null): void {
+  applySignal(key: string, kind: Signal, at: number, waId: string | null): void {
     this.noteWaId(key, waId);
     const column: Column =
       kind === "undeliverable" ? "undeliverable_at" : kind === "marketing_limited" ? "marketing_limited_at" : "preference_stop_at";

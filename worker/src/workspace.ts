@@ -9,7 +9,8 @@ import { Tables } from "./schema";
 import { errorBody, inputErrorAnswer, isInputError, toMs, type Answer } from "./http";
 import { accountStub, type TemplateStatus } from "./account";
 import { forward, metaBody } from "./meta";
-import { recipientKeyOfRequest, recipientKeyOfWaId, recipientStub, type RecipientState, type SignalKind } from "./recipient";
+import { recipientKeyOfRequest, recipientKeyOfWaId, recipientStub, type RecipientState } from "./recipient";
+import type { Signal } from "sendgate";
 
 export interface SendCommand {
   workspace: string;
@@ -43,20 +44,6 @@ export function callbackData(workspace: string, sendId: string): string {
 export function parseCallbackData(value: string | undefined): { workspace: string; send_id: string } | null {
   const m = value ? /^sg1:([A-Za-z0-9_.-]{1,64}):([0-9a-f-]{36})$/.exec(value) : null;
   return m ? { workspace: m[1], send_id: m[2] } : null;
-}
-
-/** Signals the gate reads back (SPEC `signals`), keyed by the classified reason. */
-function signalOf(reason: string): SignalKind | null {
-  switch (reason) {
-    case "RECIPIENT_NOT_ON_WHATSAPP":
-      return "undeliverable";
-    case "MARKETING_LIMIT_REACHED":
-      return "marketing_limited";
-    case "RECIPIENT_STOPPED_MARKETING":
-      return "marketing_opted_out";
-    default:
-      return null;
-  }
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -475,10 +462,9 @@ export class WorkspaceDO extends DurableObject<Env> {
       key: cmd.key,
       detail: { classification: c, http_status: result.http_status, attempts: result.attempts, ambiguous: result.ambiguous, to: verdict.to },
     });
-    const signal = signalOf(c.reason);
-    if (signal) {
+    if (c.signal) {
       try {
-        await this.signalRecipient(key, signal, Date.now());
+        await this.signalRecipient(key, c.signal, Date.now());
       } catch (e) {
         // The outcome is recorded; the signal also arrives with Meta's failed webhook.
         console.error("recipient signal not stored", e instanceof Error ? e.message : String(e));
@@ -539,7 +525,7 @@ export class WorkspaceDO extends DurableObject<Env> {
     };
   }
 
-  private async signalRecipient(key: string | null, kind: SignalKind, at: number, waId: string | null = null): Promise<void> {
+  private async signalRecipient(key: string | null, kind: Signal, at: number, waId: string | null = null): Promise<void> {
     if (!key) return;
     await recipientStub(this.env, key).applySignal(key, kind, at, waId);
   }
@@ -595,8 +581,7 @@ export class WorkspaceDO extends DurableObject<Env> {
           at,
           detail: { event: ev },
         });
-        const signal = signalOf(reason);
-        if (signal) await this.signalRecipient(key, signal, at, ev.recipient_id);
+        if (c?.signal) await this.signalRecipient(key, c.signal, at, ev.recipient_id);
       }
     }
     return { applied, duplicates };
