@@ -306,7 +306,10 @@ mod tests {
             (Reason::RecipientStoppedMarketing, Signal::MarketingOptedOut),
         ];
         for e in entries() {
-            let want = expected.iter().find(|(r, _)| *r == e.reason).map(|(_, s)| *s);
+            let want = expected
+                .iter()
+                .find(|(r, _)| *r == e.reason)
+                .map(|(_, s)| *s);
             assert_eq!(e.signal, want, "{:?} {:?}", e.reason, e.meta_code);
         }
         let json = serde_json::to_value(for_meta_code(131050).unwrap()).unwrap();
