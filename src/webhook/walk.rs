@@ -1,0 +1,235 @@
+//! The walk of a body: entries, changes, and each change's value to the reader of its field.
+
+use serde_json::Value;
+
+use super::event::*;
+use super::fields::{self, unix_time};
+use super::raw;
+use crate::error::MAX_INPUT_BYTES;
+use crate::model::Timestamp;
+
+/// A webhook body as raw text (what a server receives). Not JSON → one `invalid` event.
+pub fn classify_webhook_text(body: &str) -> Vec<WebhookEvent> {
+    if body.len() > MAX_INPUT_BYTES {
+        return vec![invalid(
+            String::new(),
+            format!(
+                "body is {} bytes; the limit is {MAX_INPUT_BYTES}",
+                body.len()
+            ),
+        )];
+    }
+    // Typed, borrowing and lenient (see `raw`): no JSON tree is built for the parts we skip,
+    // which is what keeps a 3 MB body fast.
+    match serde_json::from_str::<raw::Obj<raw::Top>>(body) {
+        Ok(raw::Obj::Ok(top)) => read_top(top),
+        Ok(raw::Obj::Not) => vec![invalid(
+            String::new(),
+            "expected a webhook object with `entry[]`".into(),
+        )],
+        Err(e) => {
+            let what = match e.classify() {
+                serde_json::error::Category::Eof => "the body is truncated",
+                // Valid JSON the lenient reader still refuses (e.g. a field given twice).
+                serde_json::error::Category::Data => "the body has a malformed part",
+                _ => "the body is not JSON",
+            };
+            vec![invalid(String::new(), format!("{what}: {e}"))]
+        }
+    }
+}
+
+/// A parsed webhook body (e.g. one item of a triage input).
+pub fn classify_webhook_value(body: &Value) -> Vec<WebhookEvent> {
+    classify_webhook_text(&body.to_string())
+}
+
+pub(super) fn invalid(path: String, error: String) -> WebhookEvent {
+    WebhookEvent::Invalid { path, error }
+}
+
+pub(super) fn join(base: &str, field: &str) -> String {
+    if base.is_empty() {
+        field.to_string()
+    } else {
+        format!("{base}.{field}")
+    }
+}
+
+fn read_top(top: raw::Top) -> Vec<WebhookEvent> {
+    let mut out = Vec::new();
+    match (top.entry, top.changes, top.value) {
+        (Some(entries), _, _) => match entries {
+            raw::List::Ok(list) => {
+                for (i, e) in list.into_iter().enumerate() {
+                    read_entry(e, || format!("entry[{i}]"), &mut out);
+                }
+            }
+            raw::List::Not => out.push(invalid("entry".into(), "expected an array".into())),
+        },
+        // A single entry or a single change, as some tools forward them.
+        (None, Some(changes), _) => read_changes(
+            changes,
+            String::new(),
+            top.time.as_ref().and_then(unix_time),
+            &mut out,
+        ),
+        (None, None, Some(value)) => read_change(
+            raw::Obj::Ok(raw::Change {
+                field: top.field,
+                value: Some(value),
+            }),
+            String::new,
+            None,
+            &mut out,
+        ),
+        (None, None, None) => out.push(invalid(
+            String::new(),
+            "expected a webhook object with `entry[]`".into(),
+        )),
+    }
+    out
+}
+
+fn read_entry(entry: raw::Obj<raw::Entry>, path: impl Fn() -> String, out: &mut Vec<WebhookEvent>) {
+    let raw::Obj::Ok(entry) = entry else {
+        out.push(invalid(path(), "expected an object".into()));
+        return;
+    };
+    // Template and account webhooks carry their time on the entry, not in the value.
+    let time = entry.time.as_ref().and_then(unix_time);
+    match entry.changes {
+        Some(changes) => read_changes(changes, path(), time, out),
+        None => out.push(invalid(join(&path(), "changes"), "missing".into())),
+    }
+}
+
+fn read_changes(
+    changes: raw::List<raw::Obj<raw::Change>>,
+    path: String,
+    time: Option<Timestamp>,
+    out: &mut Vec<WebhookEvent>,
+) {
+    match changes {
+        raw::List::Ok(list) => {
+            for (i, c) in list.into_iter().enumerate() {
+                read_change(c, || join(&path, &format!("changes[{i}]")), time, out);
+            }
+        }
+        raw::List::Not => out.push(invalid(join(&path, "changes"), "expected an array".into())),
+    }
+}
+
+fn read_change(
+    change: raw::Obj<raw::Change>,
+    path: impl Fn() -> String,
+    time: Option<Timestamp>,
+    out: &mut Vec<WebhookEvent>,
+) {
+    let raw::Obj::Ok(change) = change else {
+        out.push(invalid(path(), "expected an object".into()));
+        return;
+    };
+    let field = change
+        .field
+        .as_ref()
+        .and_then(raw::Leaf::as_str)
+        .unwrap_or("messages");
+    match change.value {
+        Some(raw::Obj::Ok(value)) => read_value(value, || join(&path(), "value"), field, time, out),
+        Some(raw::Obj::Not) => {
+            out.push(invalid(join(&path(), "value"), "expected an object".into()))
+        }
+        None => out.push(invalid(join(&path(), "value"), "missing".into())),
+    }
+}
+
+fn read_value(
+    value: raw::Value,
+    path: impl Fn() -> String,
+    field: &str,
+    time: Option<Timestamp>,
+    out: &mut Vec<WebhookEvent>,
+) {
+    if field == "message_template_status_update" {
+        out.push(fields::template_status(&value, time));
+        return;
+    }
+    let phone_number_id = match &value.metadata {
+        Some(raw::Obj::Ok(m)) => m.phone_number_id.as_ref().and_then(raw::Leaf::text),
+        _ => None,
+    };
+    let contacts: &[raw::Obj<raw::Contact>] = match &value.contacts {
+        Some(raw::List::Ok(list)) => list,
+        _ => &[],
+    };
+    for_each(value.statuses, "statuses", &path, out, |item, p, out| {
+        out.push(fields::status(item, p, &phone_number_id))
+    });
+    for_each(value.messages, "messages", &path, out, |item, p, out| {
+        out.push(fields::inbound(item, p, &phone_number_id, contacts))
+    });
+    for_each(
+        value.user_preferences,
+        "user_preferences",
+        &path,
+        out,
+        |item, _, out| out.push(fields::preference(item, &phone_number_id)),
+    );
+    if let Some(errors) = value.errors {
+        fields::account_errors(errors, &path, &phone_number_id, time, out);
+    }
+}
+
+/// Calls `f` on each object of a list; anything else becomes an `invalid` event. Paths are
+/// only built for invalid parts.
+fn for_each<T>(
+    list: Option<raw::List<raw::Obj<T>>>,
+    key: &str,
+    path: &impl Fn() -> String,
+    out: &mut Vec<WebhookEvent>,
+    mut f: impl FnMut(T, &dyn Fn() -> String, &mut Vec<WebhookEvent>),
+) {
+    match list {
+        None => {}
+        Some(raw::List::Not) => out.push(invalid(join(&path(), key), "expected an array".into())),
+        Some(raw::List::Ok(items)) => {
+            // One event per item: thousands of them in a big body, so no regrowth on the way.
+            out.reserve(items.len());
+            for (i, item) in items.into_iter().enumerate() {
+                let p = || join(&path(), &format!("{key}[{i}]"));
+                match item {
+                    raw::Obj::Ok(obj) => f(obj, &p, out),
+                    raw::Obj::Not => out.push(invalid(p(), "expected an object".into())),
+                }
+            }
+        }
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_field_given_twice_is_reported_not_mistaken_for_non_json() {
+        let ev = classify_webhook_text(
+            r#"{"entry":[{"changes":[{"value":{"statuses":[{"id":"a","id":"b","status":"sent"}]}}]}]}"#,
+        );
+        assert!(
+            matches!(&ev[..], [WebhookEvent::Invalid { error, .. }] if error.contains("malformed part")),
+            "{ev:?}"
+        );
+    }
+
+    #[test]
+    fn malformed_parts_do_not_hide_the_rest() {
+        let body = r#"{"entry":[5,{"changes":[{"field":"messages","value":{"statuses":[7,{"id":"w","status":"read"}]}}]}]}"#;
+        let ev = classify_webhook_text(body);
+        assert_eq!(ev.len(), 3, "{ev:?}");
+        assert!(matches!(&ev[0], WebhookEvent::Invalid { path, .. } if path == "entry[0]"));
+        assert!(
+            matches!(&ev[1], WebhookEvent::Invalid { path, .. } if path == "entry[1].changes[0].value.statuses[0]")
+        );
+        assert!(matches!(&ev[2], WebhookEvent::Status(s) if s.status == "read"));
+    }
+}
