@@ -231,75 +231,372 @@ export interface TemplateOption {
   parameter_count: number;
 }
 
+// ---- WebhookEvent: classifyWebhook's events (src/webhook/event.rs) ---------------------------
+// One contiguous block, written to match the Rust types field for field, so a generator can
+// replace it. Ids are strings, times RFC 3339, field names snake_case; an optional member is
+// absent when Meta did not send it, a `| null` member is always present.
+
 /**
- * One item of a Meta webhook body. Events of one `classifyWebhook` call that report the same
- * failure share one `classification` object: treat it as read-only.
+ * One item of a Meta webhook body: every item of every field gives one event (`unknown_field`
+ * for a field this version does not read; `invalid`, with its path, for an item it cannot
+ * read, the rest of the body being read). Events of one `classifyWebhook` call that report the
+ * same failure share one `classification` object: treat it as read-only.
  */
 export type WebhookEvent =
-  | {
-      kind: "status";
-      wamid: string;
-      status: "sent" | "delivered" | "read" | "failed" | (string & {});
-      recipient_id: string | null;
-      recipient_user_id?: string;
-      timestamp: Rfc3339 | null;
-      phone_number_id: string | null;
-      pricing_category?: string;
-      biz_opaque_callback_data?: string;
-      classification?: Classification;
-    }
-  | {
-      kind: "inbound_message";
-      id: string;
-      from: string | null;
-      wa_id: string | null;
-      user_id?: string;
-      timestamp: Rfc3339 | null;
-      phone_number_id: string | null;
-      type: string;
-      /** `text.body`, or the text of the tapped button. */
-      text?: string;
-      /** The text is a STOP-style opt-out keyword. */
-      opt_out: boolean;
-      /** The text is a START-style opt-in keyword. */
-      opt_in: boolean;
-      classification?: Classification;
-    }
-  | {
-      kind: "marketing_preference";
-      wa_id: string | null;
-      user_id?: string;
-      preference: "stop" | "resume" | (string & {});
-      category: string | null;
-      timestamp: Rfc3339 | null;
-      phone_number_id: string | null;
-    }
-  | {
-      kind: "template_status";
-      template_id: string | null;
-      name: string | null;
-      language: string | null;
-      /** Meta's `event`: the new status, e.g. `APPROVED`, `PAUSED`, `DISABLED`, `REJECTED`. */
-      status: string;
-      /** Meta's `reason` (`NONE` is reported as null). */
-      reason: string | null;
-      /** Meta's `message_template_category`, when sent. */
-      category?: string;
-      /** Entry `time` (Unix seconds) as RFC 3339. */
-      timestamp: Rfc3339 | null;
-    }
-  | {
-      kind: "account_error";
-      phone_number_id: string | null;
-      timestamp: Rfc3339 | null;
-      classification: Classification;
-    }
-  | {
-      kind: "invalid";
-      /** Where in the body, e.g. `entry[0].changes[1].value.statuses[0]`. */
-      path: string;
-      error: string;
-    };
+  | StatusEvent
+  | InboundMessageEvent
+  | MarketingPreferenceEvent
+  | TemplateStatusEvent
+  | AccountErrorEvent
+  | AccountUpdateEvent
+  | PhoneNumberQualityEvent
+  | TemplateQualityEvent
+  | TemplateCategoryEvent
+  | TemplateComponentsEvent
+  | UserIdChangeEvent
+  | MessageEchoEvent
+  | CallEvent
+  | UnknownFieldEvent
+  | InvalidEvent;
+
+/** `messages` → `statuses[]`: an outbound message's lifecycle step. */
+export interface StatusEvent {
+  kind: "status";
+  wamid: string;
+  status: "sent" | "delivered" | "read" | "failed" | "played" | (string & {});
+  /** The recipient's wa_id (a group's id when `recipient_type` is `group`); null when Meta sent
+   *  none, or sent a BSUID there (then in `recipient_user_id`). */
+  recipient_id: string | null;
+  /** The recipient's BSUID: Meta's `recipient_user_id`, else the `user_id` of the contact whose
+   *  wa_id is `recipient_id`. Failed statuses carry no contacts. */
+  recipient_user_id?: string;
+  recipient_parent_user_id?: string;
+  /** `group` for a group message. */
+  recipient_type?: string;
+  recipient_participant_id?: string;
+  recipient_participant_user_id?: string;
+  timestamp: Rfc3339 | null;
+  phone_number_id: string | null;
+  pricing_category?: string;
+  biz_opaque_callback_data?: string;
+  /** Present when the status is `failed` (or carries `errors[]`). */
+  classification?: Classification;
+}
+
+/** `messages` → `messages[]`: a message the customer sent; opens the 24-hour window at
+ *  `timestamp`. (System messages are `user_id_change`.) */
+export interface InboundMessageEvent {
+  kind: "inbound_message";
+  id: string;
+  /** Meta's `from` as given: null when empty (a username user); may even be a BSUID. */
+  from: string | null;
+  /** The sender's wa_id: the contact's, else `from`; null when neither is a phone number. */
+  wa_id: string | null;
+  /** The sender's BSUID: `from_user_id`, else the contact's `user_id`. */
+  user_id?: string;
+  parent_user_id?: string;
+  /** The group the message was sent in (`from` is then the participant). */
+  group_id?: string;
+  timestamp: Rfc3339 | null;
+  phone_number_id: string | null;
+  type: string;
+  /** `text.body`, or the text of the tapped button. */
+  text?: string;
+  /** The text is a STOP-style opt-out keyword. */
+  opt_out: boolean;
+  /** The text is a START-style opt-in keyword. */
+  opt_in: boolean;
+  /** The user's reply to a call permission request (`interactive.call_permission_reply`). */
+  call_permission?: {
+    response: "accept" | "reject" | (string & {});
+    /** Until when the business may call; null when rejected or permanent. */
+    expires_at: Rfc3339 | null;
+    permanent?: boolean;
+    /** `user_action` or `automatic`. */
+    source: string | null;
+  };
+  /** Present when Meta could not process the message (e.g. 131051). */
+  classification?: Classification;
+}
+
+/** `user_preferences[]`: the customer stopped or resumed marketing messages. */
+export interface MarketingPreferenceEvent {
+  kind: "marketing_preference";
+  wa_id: string | null;
+  user_id?: string;
+  preference: "stop" | "resume" | "signup" | (string & {});
+  category: string | null;
+  timestamp: Rfc3339 | null;
+  phone_number_id: string | null;
+}
+
+/** `message_template_status_update`. */
+export interface TemplateStatusEvent {
+  kind: "template_status";
+  template_id: string | null;
+  name: string | null;
+  language: string | null;
+  /** Meta's `event`: the new status, e.g. `APPROVED`, `PAUSED`, `DISABLED`, `REJECTED`, `FLAGGED`. */
+  status: string;
+  /** Meta's `reason` (`NONE` is reported as null). */
+  reason: string | null;
+  /** Meta's `message_template_category`, when sent. */
+  category?: string;
+  /** The value's `timestamp`, else the entry's `time`. */
+  timestamp: Rfc3339 | null;
+  /** `disable_info.disable_date` of a `FLAGGED` template: the day it is disabled unless its
+   *  quality improves (RFC 3339 full-date, `2021-01-31`). */
+  disable_date?: string;
+  waba_id?: string;
+}
+
+/** `value.errors[]`: a system-, app- or account-level error, with no wamid. */
+export interface AccountErrorEvent {
+  kind: "account_error";
+  phone_number_id: string | null;
+  timestamp: Rfc3339 | null;
+  classification: Classification;
+}
+
+/**
+ * `account_update`, and the other account-level fields (`account_review_update`,
+ * `phone_number_name_update`, `business_capability_update`, `account_alerts`): what Meta says
+ * about the readiness of a WhatsApp Business Account or one of its numbers. Only the parts the
+ * change carries are present.
+ */
+export interface AccountUpdateEvent {
+  kind: "account_update";
+  field: "account_update" | "account_review_update" | "phone_number_name_update" | "business_capability_update" | "account_alerts";
+  /** Meta's `event` of an `account_update`, as given: `ACCOUNT_RESTRICTION`, `ACCOUNT_VIOLATION`,
+   *  `DISABLED_UPDATE`, `ACCOUNT_DELETED`, `ACCOUNT_OFFBOARDED`, `ACCOUNT_RECONNECTED`,
+   *  `PARTNER_ADDED`, `PARTNER_REMOVED`, `PARTNER_APP_INSTALLED`, `PARTNER_APP_UNINSTALLED`,
+   *  `MM_LITE_TERMS_SIGNED` (MM API for WhatsApp terms accepted), `VOLUME_BASED_PRICING_TIER_UPDATE`,
+   *  `AUTH_INTL_PRICE_ELIGIBILITY_UPDATE`, `PARTNER_CLIENT_CERTIFICATION_STATUS_UPDATE`,
+   *  `BUSINESS_PRIMARY_LOCATION_COUNTRY_UPDATE`, `AD_ACCOUNT_LINKED`, `VERIFIED_ACCOUNT`, …
+   *  Null for the other fields. */
+  event: string | null;
+  /** `waba_info.waba_id`, else the entry's id (the partner's business id for partner events). */
+  waba_id: string | null;
+  /** The entry's `time`. */
+  timestamp: Rfc3339 | null;
+  /** The business number concerned (`phone_number`; a name update's `display_phone_number`). */
+  phone_number?: string;
+  /** `restriction_info[]`, in the shape of `AccountState.restriction`. `RESTRICTED_BIZ_INITIATED_MESSAGING`
+   *  stops templates outside the service window; `until` is null when Meta gave no readable time. */
+  restrictions?: { type: string; until: Rfc3339 | null }[];
+  /** `ban_info`: `state` is `SCHEDULE_FOR_DISABLE`, `DISABLE` or `REINSTATE`; `date` an RFC 3339
+   *  full-date (Meta writes "January 31, 2021"), null if unreadable. */
+  ban?: { state: string | null; date: string | null };
+  /** `violation_info.violation_type`, e.g. `ADULT`, `SCAM`. */
+  violation_type?: string;
+  /** `waba_info` beyond its WABA id. */
+  waba_info?: {
+    owner_business_id?: string;
+    partner_app_id?: string;
+    solution_id?: string;
+    solution_partner_business_ids?: string[];
+    /** `ad_account_linked`. */
+    ad_account_id?: string;
+  };
+  /** `disconnection_info` of a `PARTNER_REMOVED`, e.g. `PRIMARY_INACTIVITY` by `SYSTEM`. */
+  disconnection?: { reason: string | null; initiated_by: string | null };
+  /** `volume_tier_info`: the volume pricing tier of a category in a region from a month. */
+  volume_tier?: {
+    pricing_category: string | null;
+    /** Meta's range, e.g. `25000001:50000000`. */
+    tier: string | null;
+    /** `YYYY-MM`. */
+    effective_month: string | null;
+    region: string | null;
+    updated_at: Rfc3339 | null;
+  };
+  /** `auth_international_rate_eligibility`. */
+  auth_international?: {
+    starts_at: Rfc3339 | null;
+    exception_countries?: { country_code: string; starts_at: Rfc3339 | null }[];
+  };
+  /** `partner_client_certification_info` (partner-led business verification); `NONE` reasons left out. */
+  business_verification?: { client_business_id: string | null; status: string | null; rejection_reasons: string[] };
+  /** The primary business location (ISO 3166 alpha-2). */
+  country?: string;
+  /** `decision` of an account review or a display-name review: `APPROVED`, `REJECTED`, `PENDING`, `DEFERRED`. */
+  decision?: string;
+  requested_verified_name?: string;
+  rejection_reason?: string;
+  /** `business_capability_update`: the portfolio's messaging limit as a tier (`TIER_250`, `TIER_2K`,
+   *  `TIER_10K`, `TIER_100K`, `TIER_UNLIMITED`; Meta's numbers mapped, -1 = unlimited). */
+  messaging_limit?: string;
+  max_phone_numbers_per_business?: number;
+  max_phone_numbers_per_waba?: number;
+  /** `account_alerts`: the entity and `alert_info`. */
+  alert?: {
+    entity_type: string | null;
+    entity_id: string | null;
+    /** `CRITICAL`, `WARNING`, `INFORMATIONAL`. */
+    severity: string | null;
+    status: string | null;
+    /** e.g. `INCREASED_CAPABILITIES_ELIGIBILITY_DEFERRED`, `OBA_APPROVED`. */
+    type: string | null;
+    description: string | null;
+  };
+}
+
+/** `phone_number_quality_update`: a number's messaging-limit tier or throughput changed, or its
+ *  quality was flagged. The webhook names the number by its display number only. */
+export interface PhoneNumberQualityEvent {
+  kind: "phone_number_quality";
+  display_phone_number: string | null;
+  /** Meta's `event`: `UPGRADE`, `DOWNGRADE`, `FLAGGED`, `UNFLAGGED`, `THROUGHPUT_UPGRADE`, `ONBOARDING`, … */
+  event: string;
+  /** The portfolio's messaging limit after the change, as a tier: `whatsapp_business_manager_messaging_limit`,
+   *  else `max_daily_conversations_per_business`, else the deprecated `current_limit`. */
+  messaging_limit: string | null;
+  /** `old_limit`, the same way. */
+  previous_messaging_limit?: string;
+  /** `throughput.level` (`STANDARD`, `HIGH`) when given; `HIGH` for a `THROUGHPUT_UPGRADE`. */
+  throughput_level?: string;
+  waba_id: string | null;
+  timestamp: Rfc3339 | null;
+}
+
+/** `message_template_quality_update`. */
+export interface TemplateQualityEvent {
+  kind: "template_quality";
+  template_id: string | null;
+  name: string | null;
+  language: string | null;
+  /** `new_quality_score`. */
+  quality: TemplateQuality | (string & {});
+  /** `previous_quality_score`. */
+  previous_quality: string | null;
+  waba_id: string | null;
+  timestamp: Rfc3339 | null;
+}
+
+/** `template_category_update`. A completed change sets the template's latest category (it
+ *  overrides the request's); an impending one is `pending_category`, as in `Template`. */
+export interface TemplateCategoryEvent {
+  kind: "template_category";
+  template_id: string | null;
+  name: string | null;
+  language: string | null;
+  /** `impending` (Meta sent `correct_category`) or `completed`. */
+  change: "impending" | "completed";
+  /** The category in force now: Meta's `new_category` (in an impending notice, the current one). */
+  category: string | null;
+  /** `previous_category` of a completed change. */
+  previous_category?: string;
+  /** An impending change: `correct_category` from `category_update_timestamp`. */
+  pending_category?: { category: string; at: Rfc3339 | null };
+  waba_id: string | null;
+  timestamp: Rfc3339 | null;
+}
+
+/** `message_template_components_update`: the template's text changed. */
+export interface TemplateComponentsEvent {
+  kind: "template_components";
+  template_id: string | null;
+  name: string | null;
+  language: string | null;
+  /** `message_template_title`. */
+  header?: string;
+  /** `message_template_element`, with its `{{n}}` placeholders. */
+  body?: string;
+  footer?: string;
+  buttons?: { type: string | null; text: string | null; url?: string; phone_number?: string }[];
+  waba_id: string | null;
+  timestamp: Rfc3339 | null;
+}
+
+/** A system message (`messages[]` of type `system`): the user's phone number, BSUID or security
+ *  identity changed. Not a message from the user: it opens no window. The edge moves the
+ *  recipient's state from the previous ids to the new ones. */
+export interface UserIdChangeEvent {
+  kind: "user_id_change";
+  /** The message id. */
+  id: string;
+  /** Meta's `system.type`: `user_changed_number` (new number, and a new BSUID),
+   *  `user_changed_user_id` (new BSUID only), `customer_identity_changed` (same ids), or a
+   *  future value as given. */
+  change: "user_changed_number" | "user_changed_user_id" | "customer_identity_changed" | (string & {});
+  /** The user's wa_id now (`system.wa_id` after a number change, else `from`). */
+  wa_id: string | null;
+  /** The wa_id before a number change. */
+  previous_wa_id?: string;
+  user_id?: string;
+  previous_user_id?: string;
+  parent_user_id?: string;
+  previous_parent_user_id?: string;
+  /** `system.body`, e.g. "User A changed from 972987654321 to 972912345678". */
+  body?: string;
+  timestamp: Rfc3339 | null;
+  phone_number_id: string | null;
+}
+
+/** `smb_message_echoes`: a message the business sent from the WhatsApp Business app on a number
+ *  shared with the Cloud API. Business-sent: it opens no window. */
+export interface MessageEchoEvent {
+  kind: "message_echo";
+  id: string;
+  /** The business's number. */
+  from: string | null;
+  /** The user's wa_id; null when absent or a BSUID (then in `to_user_id`). */
+  to: string | null;
+  to_user_id?: string;
+  to_parent_user_id?: string;
+  type: string;
+  /** The text sent (an edit's new text). */
+  text?: string;
+  /** The message an `edit` or `revoke` changes. */
+  original_message_id?: string;
+  timestamp: Rfc3339 | null;
+  phone_number_id: string | null;
+}
+
+/** `calls`: a call's connect or terminate (`calls[]`), or a business-initiated call's status
+ *  (`statuses[]`). A user-initiated call comes from the user. */
+export interface CallEvent {
+  kind: "call";
+  /** `wacid.…` */
+  call_id: string;
+  /** Meta's `event` (`connect`, `terminate`), or `status` for a `statuses[]` item. */
+  event: "connect" | "terminate" | "status" | (string & {});
+  direction: "USER_INITIATED" | "BUSINESS_INITIATED" | (string & {}) | null;
+  /** A terminate's `COMPLETED` / `FAILED`, or a status's `RINGING` / `ACCEPTED` / `REJECTED`. */
+  status: string | null;
+  from: string | null;
+  to: string | null;
+  /** The WhatsApp user on the call (the contact's wa_id, else the caller of a user-initiated
+   *  call or the callee of the others). */
+  wa_id: string | null;
+  user_id?: string;
+  parent_user_id?: string;
+  started_at?: Rfc3339;
+  ended_at?: Rfc3339;
+  duration_seconds?: number;
+  timestamp: Rfc3339 | null;
+  phone_number_id: string | null;
+  biz_opaque_callback_data?: string;
+}
+
+/** A field this version does not read (e.g. `security`, `flows`, `history`): named, never
+ *  dropped silently. */
+export interface UnknownFieldEvent {
+  kind: "unknown_field";
+  /** Meta's field name (clipped to 128 characters). */
+  field: string;
+  waba_id: string | null;
+  timestamp: Rfc3339 | null;
+}
+
+/** A part of the body that could not be read. */
+export interface InvalidEvent {
+  kind: "invalid";
+  /** Where in the body, e.g. `entry[0].changes[1].value.statuses[0].status`; empty for the whole body. */
+  path: string;
+  error: string;
+}
+// ---- end of WebhookEvent ----------------------------------------------------------------------
 
 export interface TriageGroup {
   reason: Reason;

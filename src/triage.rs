@@ -203,7 +203,8 @@ fn reports_failure(map: &Map<String, Value>) -> bool {
         Some("status") | Some("account_error") | Some("inbound_message") => {
             map.get("status").and_then(Value::as_str) == Some("failed")
         }
-        Some("invalid") | Some("marketing_preference") | Some("template_status") => false,
+        // Every other kind of event reports no failure (account updates, calls, echoes…).
+        Some(kind) if webhook::EVENT_KINDS.contains(&kind) => false,
         _ => match map.get("status").and_then(Value::as_str) {
             Some(s) => !matches!(
                 s,

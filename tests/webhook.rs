@@ -270,3 +270,206 @@ fn thread_cpu_ns() -> u64 {
         .and_then(|s| s.split_whitespace().next()?.parse().ok())
         .unwrap_or(0)
 }
+
+/// One change of `field` with `value`, in entry `WABA1` at 1760000000 (2025-10-09T08:53:20Z).
+fn change(field: &str, value: Value) -> String {
+    json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA1", "time": 1760000000,
+        "changes": [{"field": field, "value": value}]}]})
+    .to_string()
+}
+
+#[test]
+fn impending_and_completed_template_category_changes() {
+    // Meta's two variants: impending carries correct_category, the timestamp of the change, and
+    // new_category = the category still in force.
+    let e = one(&change(
+        "template_category_update",
+        json!({"message_template_id": 278077987957091_u64, "message_template_name": "welcome_template",
+               "message_template_language": "en-US", "correct_category": "MARKETING",
+               "new_category": "UTILITY", "category_update_timestamp": 1760711433}),
+    ));
+    assert_eq!(e["kind"], "template_category");
+    assert_eq!(e["change"], "impending");
+    assert_eq!(e["category"], "UTILITY");
+    assert_eq!(e["pending_category"]["category"], "MARKETING");
+    assert_eq!(e["pending_category"]["at"], "2025-10-17T14:30:33Z");
+    assert_eq!(e["template_id"], "278077987957091");
+    assert_eq!(e["waba_id"], "WABA1");
+    let e = one(&change(
+        "template_category_update",
+        json!({"message_template_id": 1, "message_template_name": "welcome_template",
+               "message_template_language": "en-US", "previous_category": "UTILITY", "new_category": "MARKETING"}),
+    ));
+    assert_eq!(
+        (&e["change"], &e["category"], &e["previous_category"]),
+        (&json!("completed"), &json!("MARKETING"), &json!("UTILITY"))
+    );
+    assert!(e.get("pending_category").is_none());
+}
+
+#[test]
+fn a_field_this_version_does_not_read_is_named() {
+    let e = one(&change(
+        "security",
+        json!({"display_phone_number": "15550783881", "event": "PIN_CHANGED"}),
+    ));
+    assert_eq!(e["kind"], "unknown_field");
+    assert_eq!(e["field"], "security");
+    assert_eq!(e["waba_id"], "WABA1");
+    assert_eq!(e["timestamp"], "2025-10-09T08:53:20Z");
+    // A field name of megabytes is not echoed whole.
+    let e = one(&change(&"x".repeat(1 << 20), json!({})));
+    assert!(
+        e["field"].as_str().unwrap().chars().count() <= 129,
+        "{}",
+        e["field"].as_str().unwrap().len()
+    );
+}
+
+#[test]
+fn an_item_of_unknown_shape_is_invalid_and_the_rest_is_read() {
+    let body = json!({"entry": [{"id": "WABA1", "time": 1760000000, "changes": [
+        {"field": "account_update", "value": {"ban_info": {"waba_ban_state": "DISABLE"}}},
+        {"field": "message_template_quality_update", "value": {"message_template_name": "t"}},
+        {"field": "phone_number_quality_update", "value": {"current_limit": "TIER_2K"}},
+        {"field": "account_update", "value": {"event": "ACCOUNT_RESTRICTION", "restriction_info": [
+            {"restriction_type": "RESTRICTED_BIZ_INITIATED_MESSAGING", "expiration": "2026-04-19T13:59:20+0000"},
+            "not an object"]}},
+        {"field": "messages", "value": {"messages": [{"id": "w", "from": "1", "type": "system"}]}}
+    ]}]});
+    let ev = events(&body.to_string());
+    let paths: Vec<&str> = ev.iter().filter_map(|e| e["path"].as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "entry[0].changes[0].value.event",
+            "entry[0].changes[1].value.new_quality_score",
+            "entry[0].changes[2].value.event",
+            "entry[0].changes[3].value.restriction_info[1].restriction_type",
+            "entry[0].changes[4].value.messages[0].system",
+        ],
+        "{ev:?}"
+    );
+    let update = ev
+        .iter()
+        .find(|e| e["kind"] == "account_update")
+        .expect("the readable update");
+    assert_eq!(
+        update["restrictions"],
+        json!([{"type": "RESTRICTED_BIZ_INITIATED_MESSAGING", "until": "2026-04-19T13:59:20Z"}])
+    );
+}
+
+#[test]
+fn a_body_without_items_gives_no_event() {
+    for value in [
+        json!({"messaging_product": "whatsapp", "metadata": {"phone_number_id": "1"}}),
+        json!({}),
+    ] {
+        assert_eq!(events(&change("messages", value)), Vec::<Value>::new());
+    }
+}
+
+#[test]
+fn portfolio_messaging_limit_and_throughput() {
+    let e = one(&change(
+        "phone_number_quality_update",
+        json!({"display_phone_number": "15550783881", "event": "UPGRADE", "old_limit": "TIER_250",
+               "current_limit": "TIER_1K", "whatsapp_business_manager_messaging_limit": "TIER_2K",
+               "throughput": {"level": "STANDARD"}}),
+    ));
+    assert_eq!(e["kind"], "phone_number_quality");
+    assert_eq!(
+        e["messaging_limit"], "TIER_2K",
+        "the 2025 field wins over the deprecated one"
+    );
+    assert_eq!(e["previous_messaging_limit"], "TIER_250");
+    assert_eq!(e["throughput_level"], "STANDARD");
+    let e = one(&change(
+        "business_capability_update",
+        json!({"max_daily_conversation_per_phone": -1, "max_phone_numbers_per_waba": 25}),
+    ));
+    assert_eq!(e["kind"], "account_update");
+    assert_eq!(e["field"], "business_capability_update");
+    assert_eq!(e["messaging_limit"], "TIER_UNLIMITED");
+    assert_eq!(e["max_phone_numbers_per_waba"], 25);
+    let e = one(&change(
+        "business_capability_update",
+        json!({"max_daily_conversations_per_business": 2000}),
+    ));
+    assert_eq!(e["messaging_limit"], "TIER_2K");
+}
+
+#[test]
+fn account_alerts_name_the_entity() {
+    let e = one(&change(
+        "account_alerts",
+        json!({"entity_type": "PHONE_NUMBER", "entity_id": "106540352242922", "alert_info": {
+            "alert_severity": "CRITICAL", "alert_status": "ACTIVE", "alert_type": "OBA_REJECTED",
+            "alert_description": "Official business account request rejected."}}),
+    ));
+    assert_eq!(e["kind"], "account_update");
+    assert_eq!(e["alert"]["entity_id"], "106540352242922");
+    assert_eq!(e["alert"]["severity"], "CRITICAL");
+    assert_eq!(e["alert"]["type"], "OBA_REJECTED");
+}
+
+#[test]
+fn bsuid_changes_and_bsuid_only_recipients() {
+    // Meta's 2026-08-11 system message: the BSUID changed, no phone number to share.
+    let e = one(&change(
+        "messages",
+        json!({"metadata": {"phone_number_id": "PN"}, "messages": [{"from": "", "id": "wamid.s",
+            "timestamp": "1786000000", "type": "system", "from_user_id": "US.222",
+            "system": {"body": "User changed their ID", "type": "user_changed_user_id",
+                       "previous_user_id": "US.111", "previous_parent_user_id": "US.ENT.1"}}]}),
+    ));
+    assert_eq!(e["kind"], "user_id_change");
+    assert_eq!(e["change"], "user_changed_user_id");
+    assert_eq!(
+        (&e["previous_user_id"], &e["user_id"]),
+        (&json!("US.111"), &json!("US.222"))
+    );
+    assert_eq!(e["previous_parent_user_id"], "US.ENT.1");
+    assert_eq!(e["wa_id"], Value::Null);
+    assert!(e.get("previous_wa_id").is_none());
+    assert_eq!(e["phone_number_id"], "PN");
+    // A status of a send to a BSUID, and a preference of a username user: no BSUID as a wa_id.
+    let ev = events(&change(
+        "messages",
+        json!({"statuses": [{"id": "w", "status": "sent", "recipient_id": "US.333"}],
+               "user_preferences": [{"wa_id": "US.444", "value": "stop", "category": "marketing_messages"}]}),
+    ));
+    assert_eq!(
+        (&ev[0]["recipient_id"], &ev[0]["recipient_user_id"]),
+        (&Value::Null, &json!("US.333"))
+    );
+    assert_eq!(
+        (&ev[1]["wa_id"], &ev[1]["user_id"]),
+        (&Value::Null, &json!("US.444"))
+    );
+}
+
+#[test]
+fn a_contact_naming_another_number_lends_no_bsuid_to_a_status() {
+    let ev = events(&change(
+        "messages",
+        json!({"contacts": [{"wa_id": "16505550000", "user_id": "US.999"}],
+               "statuses": [{"id": "a", "status": "read", "recipient_id": "16505551234"},
+                            {"id": "b", "status": "read", "recipient_id": "16505550000"}]}),
+    ));
+    assert!(ev[0].get("recipient_user_id").is_none(), "{:?}", ev[0]);
+    assert_eq!(ev[1]["recipient_user_id"], "US.999");
+}
+
+#[test]
+fn events_of_the_new_kinds_are_not_triaged_as_failures() {
+    let body = change("account_update", json!({"event": "ACCOUNT_DELETED"}));
+    let ev = events(&body);
+    let report = serde_json::to_value(api::triage(&Value::Array(ev).to_string()).unwrap()).unwrap();
+    assert_eq!(
+        (report["total"].as_u64(), report["ignored"].as_u64()),
+        (Some(0), Some(1)),
+        "{report}"
+    );
+}

@@ -21,6 +21,15 @@ const EVENT_KINDS = new Set([
   "marketing_preference",
   "template_status",
   "account_error",
+  "account_update",
+  "phone_number_quality",
+  "template_quality",
+  "template_category",
+  "template_components",
+  "user_id_change",
+  "message_echo",
+  "call",
+  "unknown_field",
   "invalid",
 ]);
 

@@ -13,8 +13,45 @@ pub enum WebhookEvent {
     MarketingPreference(MarketingPreference),
     TemplateStatus(TemplateStatus),
     AccountError(AccountError),
-    Invalid { path: String, error: String },
+    // Boxed: rare and large, they would otherwise size every event of a 3 MB status body.
+    AccountUpdate(Box<AccountUpdate>),
+    PhoneNumberQuality(Box<PhoneNumberQuality>),
+    TemplateQuality(Box<TemplateQuality>),
+    TemplateCategory(Box<TemplateCategory>),
+    TemplateComponents(Box<TemplateComponents>),
+    UserIdChange(Box<UserIdChange>),
+    MessageEcho(Box<MessageEcho>),
+    Call(Box<CallEvent>),
+    /// A field this version does not read: named so the edge can log it, never dropped silently.
+    UnknownField {
+        field: String,
+        waba_id: Option<String>,
+        timestamp: Option<Timestamp>,
+    },
+    Invalid {
+        path: String,
+        error: String,
+    },
 }
+
+/// Every `kind` an event can have, in declaration order.
+pub const EVENT_KINDS: &[&str] = &[
+    "status",
+    "inbound_message",
+    "marketing_preference",
+    "template_status",
+    "account_error",
+    "account_update",
+    "phone_number_quality",
+    "template_quality",
+    "template_category",
+    "template_components",
+    "user_id_change",
+    "message_echo",
+    "call",
+    "unknown_field",
+    "invalid",
+];
 
 /// An outbound message's lifecycle step (`value.statuses[]`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -22,9 +59,22 @@ pub struct StatusEvent {
     pub wamid: String,
     /// `sent`, `delivered`, `read`, `failed` (or `played`, or a future value, kept as given).
     pub status: String,
+    /// The recipient's wa_id (a group's id when `recipient_type` is `group`); null when Meta
+    /// sent none or sent a BSUID here.
     pub recipient_id: Option<String>,
+    /// The recipient's BSUID: Meta's `recipient_user_id`, else the `user_id` of the contact whose
+    /// wa_id is `recipient_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient_user_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient_parent_user_id: Option<String>,
+    /// `group` for a group message; absent for one person.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient_participant_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient_participant_user_id: Option<String>,
     pub timestamp: Option<Timestamp>,
     pub phone_number_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -40,10 +90,19 @@ pub struct StatusEvent {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InboundMessage {
     pub id: String,
+    /// Meta's `from` as given (empty for a username user → null; may even be a BSUID).
     pub from: Option<String>,
+    /// The sender's phone-number id: the contact's `wa_id`, else `from`; null when neither is a
+    /// phone number (a BSUID goes to `user_id`).
     pub wa_id: Option<String>,
+    /// The sender's BSUID: `from_user_id`, else the contact's `user_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_user_id: Option<String>,
+    /// The group the message was sent in (`from` is then the participant).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
     pub timestamp: Option<Timestamp>,
     pub phone_number_id: Option<String>,
     #[serde(rename = "type")]
@@ -55,9 +114,25 @@ pub struct InboundMessage {
     pub opt_out: bool,
     /// The whole text is a START-style opt-in keyword.
     pub opt_in: bool,
+    /// The user's answer to a call permission request (`interactive.call_permission_reply`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call_permission: Option<CallPermission>,
     /// Present when Meta could not process the message (e.g. 131051 unsupported type).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub classification: Option<Classification>,
+}
+
+/// A user's reply to the business's call permission request.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CallPermission {
+    /// `accept` or `reject` (a future value is kept as given).
+    pub response: String,
+    /// Until when the business may call (absent when rejected or permanent).
+    pub expires_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permanent: Option<bool>,
+    /// `user_action` or `automatic`.
+    pub source: Option<String>,
 }
 
 /// `user_preferences[]`: the customer stopped or resumed marketing messages.
@@ -66,7 +141,7 @@ pub struct MarketingPreference {
     pub wa_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `stop` or `resume` (a future value is kept as given).
+    /// `stop`, `resume` or `signup` (a future value is kept as given).
     pub preference: String,
     pub category: Option<String>,
     pub timestamp: Option<Timestamp>,
@@ -85,6 +160,12 @@ pub struct TemplateStatus {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
     pub timestamp: Option<Timestamp>,
+    /// `disable_info.disable_date` of a `FLAGGED` template: the day it will be disabled unless
+    /// its quality improves (RFC 3339 full-date).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disable_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waba_id: Option<String>,
 }
 
 /// `value.errors[]`: a system-, app- or account-level error, with no wamid.
@@ -95,6 +176,357 @@ pub struct AccountError {
     /// Always present as parsed; an `Option` only so [`WebhookEvent::take_classification`] can move it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub classification: Option<Classification>,
+}
+
+/// `account_update` and the other account-level fields (`account_review_update`,
+/// `phone_number_name_update`, `business_capability_update`, `account_alerts`): what Meta says
+/// about the readiness of a WhatsApp Business Account or one of its numbers. Only the parts the
+/// change carries are present.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AccountUpdate {
+    /// The webhook field it came from.
+    pub field: String,
+    /// Meta's `event` (field `account_update`), e.g. `ACCOUNT_RESTRICTION`, `ACCOUNT_VIOLATION`,
+    /// `DISABLED_UPDATE`, `ACCOUNT_DELETED`, `ACCOUNT_OFFBOARDED`, `ACCOUNT_RECONNECTED`,
+    /// `PARTNER_ADDED`, `PARTNER_REMOVED`, `PARTNER_APP_INSTALLED`, `PARTNER_APP_UNINSTALLED`,
+    /// `MM_LITE_TERMS_SIGNED`, `VOLUME_BASED_PRICING_TIER_UPDATE`,
+    /// `AUTH_INTL_PRICE_ELIGIBILITY_UPDATE`, `PARTNER_CLIENT_CERTIFICATION_STATUS_UPDATE`,
+    /// `BUSINESS_PRIMARY_LOCATION_COUNTRY_UPDATE`, `AD_ACCOUNT_LINKED`, `VERIFIED_ACCOUNT`; kept
+    /// as given. Null for the other fields.
+    pub event: Option<String>,
+    /// `waba_info.waba_id`, else the entry's id (the WABA's, or the partner's business for
+    /// partner events).
+    pub waba_id: Option<String>,
+    /// The entry's `time`.
+    pub timestamp: Option<Timestamp>,
+    /// The business phone number the change is about (`phone_number`, or `display_phone_number`
+    /// of a name update).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    /// `restriction_info[]`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub restrictions: Vec<Restriction>,
+    /// `ban_info`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ban: Option<Ban>,
+    /// `violation_info.violation_type`, e.g. `ADULT`, `SCAM`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub violation_type: Option<String>,
+    /// `waba_info` beyond the WABA id: the owning business and the partner's ids.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waba_info: Option<WabaInfo>,
+    /// `disconnection_info` of a `PARTNER_REMOVED`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disconnection: Option<Disconnection>,
+    /// `volume_tier_info` of a `VOLUME_BASED_PRICING_TIER_UPDATE`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub volume_tier: Option<VolumeTier>,
+    /// `auth_international_rate_eligibility`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_international: Option<AuthInternational>,
+    /// `partner_client_certification_info` (partner-led business verification).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub business_verification: Option<BusinessVerification>,
+    /// The primary business location (ISO 3166 alpha-2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// `decision` of an account review or display-name review: `APPROVED`, `REJECTED`,
+    /// `PENDING`, `DEFERRED`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requested_verified_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejection_reason: Option<String>,
+    /// The portfolio's messaging limit (`business_capability_update`), as a tier:
+    /// `TIER_250`, `TIER_2K`, `TIER_10K`, `TIER_100K`, `TIER_UNLIMITED` (numbers mapped).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messaging_limit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_phone_numbers_per_business: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_phone_numbers_per_waba: Option<i64>,
+    /// `account_alerts`: the entity and `alert_info`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alert: Option<Alert>,
+}
+
+/// One restriction of an `ACCOUNT_RESTRICTION`, in the shape of `AccountState.restriction`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Restriction {
+    /// `RESTRICTED_BIZ_INITIATED_MESSAGING`, `RESTRICTED_CUSTOMER_INITIATED_MESSAGING`,
+    /// `RESTRICTED_ADD_PHONE_NUMBER_ACTION`, … as given.
+    #[serde(rename = "type")]
+    pub restriction_type: String,
+    /// Its `expiration`; null when Meta gave none that reads as a time.
+    pub until: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ban {
+    /// `waba_ban_state`: `SCHEDULE_FOR_DISABLE`, `DISABLE`, `REINSTATE`, as given.
+    pub state: Option<String>,
+    /// `waba_ban_date` as an RFC 3339 full-date (`2021-01-31`); null if it does not read as one.
+    pub date: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct WabaInfo {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner_business_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partner_app_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub solution_id: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub solution_partner_business_ids: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ad_account_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Disconnection {
+    /// e.g. `PRIMARY_INACTIVITY`.
+    pub reason: Option<String>,
+    /// e.g. `SYSTEM`.
+    pub initiated_by: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VolumeTier {
+    /// `UTILITY` or `AUTHENTICATION`.
+    pub pricing_category: Option<String>,
+    /// Meta's range, e.g. `25000001:50000000`.
+    pub tier: Option<String>,
+    /// `YYYY-MM`.
+    pub effective_month: Option<String>,
+    pub region: Option<String>,
+    pub updated_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuthInternational {
+    /// When authentication-international rates start for the account.
+    pub starts_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub exception_countries: Vec<CountryStart>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CountryStart {
+    pub country_code: String,
+    pub starts_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BusinessVerification {
+    pub client_business_id: Option<String>,
+    /// `APPROVED`, `REJECTED`, `DISCARDED`, …
+    pub status: Option<String>,
+    /// Meta's reasons; its `NONE` is left out.
+    pub rejection_reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alert {
+    /// `BUSINESS`, `PHONE_NUMBER`, …
+    pub entity_type: Option<String>,
+    pub entity_id: Option<String>,
+    /// `CRITICAL`, `WARNING`, `INFORMATIONAL`.
+    pub severity: Option<String>,
+    /// `ACTIVE`, `NONE`.
+    pub status: Option<String>,
+    /// e.g. `INCREASED_CAPABILITIES_ELIGIBILITY_DEFERRED`, `OBA_APPROVED`.
+    #[serde(rename = "type")]
+    pub alert_type: Option<String>,
+    pub description: Option<String>,
+}
+
+/// `phone_number_quality_update`: a business number's messaging-limit tier or throughput
+/// changed, or its quality was flagged.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PhoneNumberQuality {
+    pub display_phone_number: Option<String>,
+    /// Meta's `event`: `UPGRADE`, `DOWNGRADE`, `FLAGGED`, `UNFLAGGED`, `THROUGHPUT_UPGRADE`,
+    /// `ONBOARDING`, … as given.
+    pub event: String,
+    /// The portfolio's messaging limit after the change: `whatsapp_business_manager_messaging_limit`,
+    /// else `max_daily_conversations_per_business`, else the deprecated `current_limit`; a tier
+    /// (`TIER_250` … `TIER_UNLIMITED`, numbers mapped, other values as given).
+    pub messaging_limit: Option<String>,
+    /// `old_limit`, the same way.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_messaging_limit: Option<String>,
+    /// `throughput.level` when given (`STANDARD`, `HIGH`); `HIGH` for a `THROUGHPUT_UPGRADE`,
+    /// which Meta documents as the number reaching higher throughput.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub throughput_level: Option<String>,
+    pub waba_id: Option<String>,
+    pub timestamp: Option<Timestamp>,
+}
+
+/// `message_template_quality_update`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TemplateQuality {
+    pub template_id: Option<String>,
+    pub name: Option<String>,
+    pub language: Option<String>,
+    /// `new_quality_score`: `GREEN`, `YELLOW`, `RED`, `UNKNOWN`.
+    pub quality: String,
+    /// `previous_quality_score`.
+    pub previous_quality: Option<String>,
+    pub waba_id: Option<String>,
+    pub timestamp: Option<Timestamp>,
+}
+
+/// `template_category_update`, in Meta's two variants.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TemplateCategory {
+    pub template_id: Option<String>,
+    pub name: Option<String>,
+    pub language: Option<String>,
+    /// `impending` (Meta will recategorize it: `correct_category` given) or `completed`.
+    pub change: &'static str,
+    /// The category in force now: Meta's `new_category` (in an impending notice, the current
+    /// one).
+    pub category: Option<String>,
+    /// `previous_category` of a completed change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_category: Option<String>,
+    /// An impending change: `correct_category` from `category_update_timestamp`, in the shape of
+    /// `Template.pending_category`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending_category: Option<PendingCategory>,
+    pub waba_id: Option<String>,
+    pub timestamp: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PendingCategory {
+    pub category: String,
+    pub at: Option<Timestamp>,
+}
+
+/// `message_template_components_update`: the template's text changed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TemplateComponents {
+    pub template_id: Option<String>,
+    pub name: Option<String>,
+    pub language: Option<String>,
+    /// `message_template_title` (the header text).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub header: Option<String>,
+    /// `message_template_element` (the body, with its `{{n}}` placeholders).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// `message_template_footer`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub footer: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub buttons: Vec<TemplateButton>,
+    pub waba_id: Option<String>,
+    pub timestamp: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TemplateButton {
+    /// `URL`, `PHONE_NUMBER`, `QUICK_REPLY`, …
+    #[serde(rename = "type")]
+    pub button_type: Option<String>,
+    pub text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+}
+
+/// A system message (`messages[]` of type `system`): the user's phone number, BSUID or
+/// identity changed. Not a message from the user: it does not open the service window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UserIdChange {
+    /// The message id.
+    pub id: String,
+    /// Meta's `system.type`: `user_changed_number` (new phone number, and a new BSUID),
+    /// `user_changed_user_id` (new BSUID only), `customer_identity_changed` (same ids, new
+    /// security identity), a future value as given.
+    pub change: String,
+    /// The user's wa_id now (`system.wa_id` for a number change, else `from`).
+    pub wa_id: Option<String>,
+    /// The wa_id before a number change (`system.customer`, else `from`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_wa_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_user_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_user_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_parent_user_id: Option<String>,
+    /// `system.body`, e.g. "User A changed from 972987654321 to 972912345678".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    pub timestamp: Option<Timestamp>,
+    pub phone_number_id: Option<String>,
+}
+
+/// `smb_message_echoes`: a message the business sent from the WhatsApp Business app (a
+/// coexistence number). Business-sent: it does not open the service window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MessageEcho {
+    pub id: String,
+    /// The business's number.
+    pub from: Option<String>,
+    /// The user's wa_id; null when absent or a BSUID (then in `to_user_id`).
+    pub to: Option<String>,
+    /// The user's BSUID: `to_user_id`, else the contact's `user_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_user_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_parent_user_id: Option<String>,
+    #[serde(rename = "type")]
+    pub message_type: String,
+    /// The text sent (of an `edit`, the new text).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The message an `edit` or `revoke` changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original_message_id: Option<String>,
+    pub timestamp: Option<Timestamp>,
+    pub phone_number_id: Option<String>,
+}
+
+/// `calls`: a call's connect / terminate (`calls[]`), or a business-initiated call's status
+/// (`statuses[]`: `RINGING`, `ACCEPTED`, `REJECTED`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CallEvent {
+    /// The call id (`wacid.…`).
+    pub call_id: String,
+    /// Meta's `event` (`connect`, `terminate`), or `status` for a `statuses[]` item.
+    pub event: String,
+    /// `USER_INITIATED` or `BUSINESS_INITIATED`.
+    pub direction: Option<String>,
+    /// A terminate's `COMPLETED`/`FAILED`, or the status.
+    pub status: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// The WhatsApp user on the call: the contact's wa_id (a status's `recipient_id`).
+    pub wa_id: Option<String>,
+    /// The user's BSUID (`from_user_id`/`to_user_id`/`recipient_user_id`, else the contact's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_user_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_seconds: Option<u64>,
+    pub timestamp: Option<Timestamp>,
+    pub phone_number_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub biz_opaque_callback_data: Option<String>,
 }
 
 impl WebhookEvent {

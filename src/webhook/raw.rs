@@ -15,6 +15,7 @@ use crate::model::clip;
 pub enum Leaf<'a> {
     Str(Cow<'a, str>),
     Num(serde_json::Number),
+    Bool(bool),
     Other,
 }
 
@@ -62,8 +63,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for Leaf<'a> {
             fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
                 Ok(serde_json::Number::from_f64(v).map_or(Leaf::Other, Leaf::Num))
             }
-            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(Leaf::Other)
+            fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(Leaf::Bool(v))
             }
             fn visit_unit<E>(self) -> Result<Self::Value, E> {
                 Ok(Leaf::Other)
@@ -210,6 +211,9 @@ pub struct Top<'a> {
 
 #[derive(Deserialize)]
 pub struct Entry<'a> {
+    /// The WABA id (for partner events, the partner's business id).
+    #[serde(borrow)]
+    pub id: L<'a>,
     #[serde(borrow)]
     pub time: L<'a>,
     #[serde(borrow)]
@@ -224,34 +228,145 @@ pub struct Change<'a> {
     pub value: Option<Obj<Value<'a>>>,
 }
 
-#[derive(Deserialize)]
+/// A change's `value`. The field name may come after the value in the text, so the value is
+/// read before its field is known: the lists that can hold thousands of items are typed, the
+/// few small members the other fields' readers use are kept as JSON in `rest`, and everything
+/// else is skipped unbuilt.
 pub struct Value<'a> {
-    #[serde(borrow)]
     pub metadata: Option<Obj<Metadata<'a>>>,
-    #[serde(borrow)]
     pub contacts: Option<List<Obj<Contact<'a>>>>,
-    #[serde(borrow)]
     pub statuses: Option<List<Obj<Status<'a>>>>,
-    #[serde(borrow)]
     pub messages: Option<List<Obj<Message<'a>>>>,
-    #[serde(borrow)]
     pub user_preferences: Option<List<Obj<Preference<'a>>>>,
     /// Small and only present on failures: kept as JSON for the classifier.
     pub errors: Option<List<serde_json::Value>>,
-    #[serde(borrow)]
-    pub event: L<'a>,
-    #[serde(borrow)]
-    pub message_template_id: L<'a>,
-    #[serde(borrow)]
-    pub message_template_name: L<'a>,
-    #[serde(borrow)]
-    pub message_template_language: L<'a>,
-    #[serde(borrow)]
-    pub message_template_category: L<'a>,
-    #[serde(borrow)]
-    pub reason: L<'a>,
-    #[serde(borrow)]
-    pub timestamp: L<'a>,
+    pub calls: Option<List<Obj<Call<'a>>>>,
+    pub message_echoes: Option<List<Obj<Echo<'a>>>>,
+    /// The members of [`KEPT`] that the body has, as a JSON object.
+    pub rest: serde_json::Value,
+}
+
+/// The members of a change's value read by the template, account and quality readers.
+const KEPT: &[&str] = &[
+    // message_template_status_update (and `event`, `reason` elsewhere)
+    "event",
+    "message_template_id",
+    "message_template_name",
+    "message_template_language",
+    "message_template_category",
+    "reason",
+    "timestamp",
+    "disable_info",
+    // message_template_quality_update
+    "previous_quality_score",
+    "new_quality_score",
+    // template_category_update
+    "new_category",
+    "previous_category",
+    "correct_category",
+    "category_update_timestamp",
+    // message_template_components_update
+    "message_template_title",
+    "message_template_element",
+    "message_template_footer",
+    "message_template_buttons",
+    // account_update, account_review_update, phone_number_name_update, account_alerts
+    "phone_number",
+    "display_phone_number",
+    "decision",
+    "requested_verified_name",
+    "rejection_reason",
+    "country",
+    "restriction_info",
+    "ban_info",
+    "violation_info",
+    "waba_info",
+    "disconnection_info",
+    "volume_tier_info",
+    "auth_international_rate_eligibility",
+    "partner_client_certification_info",
+    "entity_type",
+    "entity_id",
+    "alert_info",
+    // phone_number_quality_update, business_capability_update
+    "current_limit",
+    "old_limit",
+    "max_daily_conversations_per_business",
+    "whatsapp_business_manager_messaging_limit",
+    "max_daily_conversation_per_phone",
+    "max_phone_numbers_per_business",
+    "max_phone_numbers_per_waba",
+    "throughput",
+];
+
+impl<'de: 'a, 'a> Deserialize<'de> for Value<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Value<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a change value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                fn once<T, E: serde::de::Error>(
+                    slot: &mut Option<T>,
+                    value: Option<T>,
+                    name: &'static str,
+                ) -> Result<(), E> {
+                    if slot.is_some() {
+                        return Err(E::duplicate_field(name));
+                    }
+                    *slot = value;
+                    Ok(())
+                }
+                let mut v = Value {
+                    metadata: None,
+                    contacts: None,
+                    statuses: None,
+                    messages: None,
+                    user_preferences: None,
+                    errors: None,
+                    calls: None,
+                    message_echoes: None,
+                    rest: serde_json::Value::Object(serde_json::Map::new()),
+                };
+                while let Some(key) = map.next_key::<Leaf<'de>>()? {
+                    let key = key.as_str().unwrap_or_default();
+                    match key {
+                        "metadata" => once(&mut v.metadata, map.next_value()?, "metadata")?,
+                        "contacts" => once(&mut v.contacts, map.next_value()?, "contacts")?,
+                        "statuses" => once(&mut v.statuses, map.next_value()?, "statuses")?,
+                        "messages" => once(&mut v.messages, map.next_value()?, "messages")?,
+                        "user_preferences" => once(
+                            &mut v.user_preferences,
+                            map.next_value()?,
+                            "user_preferences",
+                        )?,
+                        "errors" => once(&mut v.errors, map.next_value()?, "errors")?,
+                        "calls" => once(&mut v.calls, map.next_value()?, "calls")?,
+                        "message_echoes" => {
+                            once(&mut v.message_echoes, map.next_value()?, "message_echoes")?
+                        }
+                        _ if KEPT.contains(&key) => {
+                            let value: serde_json::Value = map.next_value()?;
+                            if let serde_json::Value::Object(rest) = &mut v.rest {
+                                if rest.insert(key.to_string(), value).is_some() {
+                                    return Err(serde::de::Error::custom(format_args!(
+                                        "duplicate field `{key}`"
+                                    )));
+                                }
+                            }
+                        }
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(v)
+            }
+        }
+        d.deserialize_map(V(PhantomData))
+    }
 }
 
 #[derive(Deserialize)]
@@ -266,6 +381,8 @@ pub struct Contact<'a> {
     pub wa_id: L<'a>,
     #[serde(borrow)]
     pub user_id: L<'a>,
+    #[serde(borrow)]
+    pub parent_user_id: L<'a>,
 }
 
 #[derive(Deserialize)]
@@ -278,6 +395,15 @@ pub struct Status<'a> {
     pub recipient_id: L<'a>,
     #[serde(borrow)]
     pub recipient_user_id: L<'a>,
+    #[serde(borrow)]
+    pub recipient_parent_user_id: L<'a>,
+    /// `group` for a message sent to a group (`recipient_id` is then the group's id).
+    #[serde(borrow)]
+    pub recipient_type: L<'a>,
+    #[serde(borrow)]
+    pub recipient_participant_id: L<'a>,
+    #[serde(borrow)]
+    pub recipient_participant_user_id: L<'a>,
     #[serde(borrow)]
     pub timestamp: L<'a>,
     #[serde(borrow)]
@@ -302,9 +428,15 @@ pub struct Message<'a> {
     #[serde(borrow)]
     pub from_user_id: L<'a>,
     #[serde(borrow)]
+    pub from_parent_user_id: L<'a>,
+    #[serde(borrow)]
+    pub group_id: L<'a>,
+    #[serde(borrow)]
     pub timestamp: L<'a>,
     #[serde(borrow, rename = "type")]
     pub message_type: L<'a>,
+    #[serde(borrow)]
+    pub system: Option<Obj<System<'a>>>,
     #[serde(borrow)]
     pub text: Option<Obj<Text<'a>>>,
     #[serde(borrow)]
@@ -332,6 +464,43 @@ pub struct Interactive<'a> {
     pub button_reply: Option<Obj<Reply<'a>>>,
     #[serde(borrow)]
     pub list_reply: Option<Obj<Reply<'a>>>,
+    #[serde(borrow)]
+    pub call_permission_reply: Option<Obj<CallPermissionReply<'a>>>,
+}
+
+#[derive(Deserialize)]
+pub struct CallPermissionReply<'a> {
+    #[serde(borrow)]
+    pub response: L<'a>,
+    #[serde(borrow)]
+    pub expiration_timestamp: L<'a>,
+    #[serde(borrow)]
+    pub response_source: L<'a>,
+    #[serde(borrow)]
+    pub is_permanent: L<'a>,
+}
+
+/// A system message: the user changed number, BSUID or identity.
+#[derive(Deserialize)]
+pub struct System<'a> {
+    #[serde(borrow)]
+    pub body: L<'a>,
+    #[serde(borrow, rename = "type")]
+    pub system_type: L<'a>,
+    /// The new wa_id (`user_changed_number`).
+    #[serde(borrow)]
+    pub wa_id: L<'a>,
+    /// The old wa_id, in older payloads.
+    #[serde(borrow)]
+    pub customer: L<'a>,
+    #[serde(borrow)]
+    pub user_id: L<'a>,
+    #[serde(borrow)]
+    pub parent_user_id: L<'a>,
+    #[serde(borrow)]
+    pub previous_user_id: L<'a>,
+    #[serde(borrow)]
+    pub previous_parent_user_id: L<'a>,
 }
 
 #[derive(Deserialize)]
@@ -352,4 +521,59 @@ pub struct Preference<'a> {
     pub category: L<'a>,
     #[serde(borrow)]
     pub timestamp: L<'a>,
+}
+
+/// A `calls[]` item (Calling API).
+#[derive(Deserialize)]
+pub struct Call<'a> {
+    #[serde(borrow)]
+    pub id: L<'a>,
+    #[serde(borrow)]
+    pub event: L<'a>,
+    #[serde(borrow)]
+    pub direction: L<'a>,
+    #[serde(borrow)]
+    pub status: L<'a>,
+    #[serde(borrow)]
+    pub from: L<'a>,
+    #[serde(borrow)]
+    pub to: L<'a>,
+    #[serde(borrow)]
+    pub from_user_id: L<'a>,
+    #[serde(borrow)]
+    pub to_user_id: L<'a>,
+    #[serde(borrow)]
+    pub timestamp: L<'a>,
+    #[serde(borrow)]
+    pub start_time: L<'a>,
+    #[serde(borrow)]
+    pub end_time: L<'a>,
+    #[serde(borrow)]
+    pub duration: L<'a>,
+    #[serde(borrow)]
+    pub biz_opaque_callback_data: L<'a>,
+}
+
+/// A `message_echoes[]` item: a message the business sent from the WhatsApp Business app.
+#[derive(Deserialize)]
+pub struct Echo<'a> {
+    #[serde(borrow)]
+    pub id: L<'a>,
+    #[serde(borrow)]
+    pub from: L<'a>,
+    #[serde(borrow)]
+    pub to: L<'a>,
+    #[serde(borrow)]
+    pub to_user_id: L<'a>,
+    #[serde(borrow)]
+    pub to_parent_user_id: L<'a>,
+    #[serde(borrow)]
+    pub timestamp: L<'a>,
+    #[serde(borrow, rename = "type")]
+    pub message_type: L<'a>,
+    #[serde(borrow)]
+    pub text: Option<Obj<Text<'a>>>,
+    /// `edit` and `revoke` carry `original_message_id` (and the edit its new `message`).
+    pub edit: Option<serde_json::Value>,
+    pub revoke: Option<serde_json::Value>,
 }

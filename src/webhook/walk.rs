@@ -3,10 +3,10 @@
 use serde_json::Value;
 
 use super::event::*;
-use super::fields::{self, unix_time};
+use super::fields::{self, unix_time, EntryInfo};
 use super::raw;
 use crate::error::MAX_INPUT_BYTES;
-use crate::model::Timestamp;
+use crate::model::clip;
 
 /// A webhook body as raw text (what a server receives). Not JSON → one `invalid` event.
 pub fn classify_webhook_text(body: &str) -> Vec<WebhookEvent> {
@@ -68,19 +68,20 @@ fn read_top(top: raw::Top) -> Vec<WebhookEvent> {
             raw::List::Not => out.push(invalid("entry".into(), "expected an array".into())),
         },
         // A single entry or a single change, as some tools forward them.
-        (None, Some(changes), _) => read_changes(
-            changes,
-            String::new(),
-            top.time.as_ref().and_then(unix_time),
-            &mut out,
-        ),
+        (None, Some(changes), _) => {
+            let entry = EntryInfo {
+                waba_id: None,
+                time: top.time.as_ref().and_then(unix_time),
+            };
+            read_changes(changes, String::new(), &entry, &mut out)
+        }
         (None, None, Some(value)) => read_change(
             raw::Obj::Ok(raw::Change {
                 field: top.field,
                 value: Some(value),
             }),
             String::new,
-            None,
+            &EntryInfo::default(),
             &mut out,
         ),
         (None, None, None) => out.push(invalid(
@@ -96,10 +97,13 @@ fn read_entry(entry: raw::Obj<raw::Entry>, path: impl Fn() -> String, out: &mut 
         out.push(invalid(path(), "expected an object".into()));
         return;
     };
-    // Template and account webhooks carry their time on the entry, not in the value.
-    let time = entry.time.as_ref().and_then(unix_time);
+    // Template and account webhooks carry their time (and WABA) on the entry, not in the value.
+    let info = EntryInfo {
+        waba_id: entry.id.as_ref().and_then(raw::Leaf::text),
+        time: entry.time.as_ref().and_then(unix_time),
+    };
     match entry.changes {
-        Some(changes) => read_changes(changes, path(), time, out),
+        Some(changes) => read_changes(changes, path(), &info, out),
         None => out.push(invalid(join(&path(), "changes"), "missing".into())),
     }
 }
@@ -107,13 +111,13 @@ fn read_entry(entry: raw::Obj<raw::Entry>, path: impl Fn() -> String, out: &mut 
 fn read_changes(
     changes: raw::List<raw::Obj<raw::Change>>,
     path: String,
-    time: Option<Timestamp>,
+    entry: &EntryInfo,
     out: &mut Vec<WebhookEvent>,
 ) {
     match changes {
         raw::List::Ok(list) => {
             for (i, c) in list.into_iter().enumerate() {
-                read_change(c, || join(&path, &format!("changes[{i}]")), time, out);
+                read_change(c, || join(&path, &format!("changes[{i}]")), entry, out);
             }
         }
         raw::List::Not => out.push(invalid(join(&path, "changes"), "expected an array".into())),
@@ -123,20 +127,24 @@ fn read_changes(
 fn read_change(
     change: raw::Obj<raw::Change>,
     path: impl Fn() -> String,
-    time: Option<Timestamp>,
+    entry: &EntryInfo,
     out: &mut Vec<WebhookEvent>,
 ) {
     let raw::Obj::Ok(change) = change else {
         out.push(invalid(path(), "expected an object".into()));
         return;
     };
+    // A change without a field name is read as `messages`, as tools that forward a bare
+    // change send it.
     let field = change
         .field
         .as_ref()
         .and_then(raw::Leaf::as_str)
         .unwrap_or("messages");
     match change.value {
-        Some(raw::Obj::Ok(value)) => read_value(value, || join(&path(), "value"), field, time, out),
+        Some(raw::Obj::Ok(value)) => {
+            read_value(value, &|| join(&path(), "value"), field, entry, out)
+        }
         Some(raw::Obj::Not) => {
             out.push(invalid(join(&path(), "value"), "expected an object".into()))
         }
@@ -144,49 +152,48 @@ fn read_change(
     }
 }
 
+/// The value of one change, to the reader of its field.
 fn read_value(
     value: raw::Value,
-    path: impl Fn() -> String,
+    path: &dyn Fn() -> String,
     field: &str,
-    time: Option<Timestamp>,
+    entry: &EntryInfo,
     out: &mut Vec<WebhookEvent>,
 ) {
-    if field == "message_template_status_update" {
-        out.push(fields::template_status(&value, time));
-        return;
-    }
-    let phone_number_id = match &value.metadata {
-        Some(raw::Obj::Ok(m)) => m.phone_number_id.as_ref().and_then(raw::Leaf::text),
-        _ => None,
-    };
-    let contacts: &[raw::Obj<raw::Contact>] = match &value.contacts {
-        Some(raw::List::Ok(list)) => list,
-        _ => &[],
-    };
-    for_each(value.statuses, "statuses", &path, out, |item, p, out| {
-        out.push(fields::status(item, p, &phone_number_id))
-    });
-    for_each(value.messages, "messages", &path, out, |item, p, out| {
-        out.push(fields::inbound(item, p, &phone_number_id, contacts))
-    });
-    for_each(
-        value.user_preferences,
-        "user_preferences",
-        &path,
-        out,
-        |item, _, out| out.push(fields::preference(item, &phone_number_id)),
-    );
-    if let Some(errors) = value.errors {
-        fields::account_errors(errors, &path, &phone_number_id, time, out);
+    match field {
+        "messages" | "user_preferences" => fields::messaging(value, path, entry, out),
+        "calls" => fields::calls(value, path, entry, out),
+        "smb_message_echoes" => fields::echoes(value, path, out),
+        "message_template_status_update" => out.push(fields::template_status(&value, entry)),
+        "message_template_quality_update" => {
+            out.push(fields::template_quality(&value, path, entry))
+        }
+        "template_category_update" => out.push(fields::template_category(&value, path, entry)),
+        "message_template_components_update" => {
+            out.push(fields::template_components(&value, path, entry))
+        }
+        "phone_number_quality_update" => {
+            out.push(fields::phone_number_quality(&value, path, entry))
+        }
+        "account_update"
+        | "account_review_update"
+        | "phone_number_name_update"
+        | "business_capability_update"
+        | "account_alerts" => fields::account_update(field, &value, path, entry, out),
+        _ => out.push(WebhookEvent::UnknownField {
+            field: clip(field, 128),
+            waba_id: entry.waba_id.clone(),
+            timestamp: entry.time,
+        }),
     }
 }
 
 /// Calls `f` on each object of a list; anything else becomes an `invalid` event. Paths are
 /// only built for invalid parts.
-fn for_each<T>(
+pub(super) fn for_each<T>(
     list: Option<raw::List<raw::Obj<T>>>,
     key: &str,
-    path: &impl Fn() -> String,
+    path: &dyn Fn() -> String,
     out: &mut Vec<WebhookEvent>,
     mut f: impl FnMut(T, &dyn Fn() -> String, &mut Vec<WebhookEvent>),
 ) {

@@ -1,20 +1,65 @@
-//! The `messages` field: outbound `statuses[]` and inbound `messages[]`.
+//! The `messages` field (and `user_preferences`, which shares its shape): outbound
+//! `statuses[]`, inbound `messages[]` (system messages become `user_id_change`),
+//! `user_preferences[]` and value-level `errors[]`.
 
 use serde_json::Value;
 
-use super::{unix_time, unix_time_value};
+use super::{contact_of, phone_or_user_id, text, time, unix_time_value, Contacts, EntryInfo};
 use crate::classify;
 use crate::model::Timestamp;
 use crate::webhook::event::*;
 use crate::webhook::keywords::{keyword_of, OPT_IN, OPT_OUT};
 use crate::webhook::raw;
-use crate::webhook::walk::{invalid, join};
+use crate::webhook::walk::{for_each, invalid, join};
+
+pub(in crate::webhook) fn messaging(
+    value: raw::Value,
+    path: &dyn Fn() -> String,
+    entry: &EntryInfo,
+    out: &mut Vec<WebhookEvent>,
+) {
+    let phone_number_id = phone_number_id(&value);
+    let contacts = contacts(&value.contacts);
+    for_each(value.statuses, "statuses", path, out, |item, p, out| {
+        out.push(status(item, p, &phone_number_id, contacts))
+    });
+    for_each(value.messages, "messages", path, out, |item, p, out| {
+        out.push(inbound(item, p, &phone_number_id, contacts))
+    });
+    for_each(
+        value.user_preferences,
+        "user_preferences",
+        path,
+        out,
+        |item, _, out| out.push(super::preferences::preference(item, &phone_number_id)),
+    );
+    if let Some(errors) = value.errors {
+        account_errors(errors, path, &phone_number_id, entry.time, out);
+    }
+}
+
+pub(super) fn phone_number_id(value: &raw::Value) -> Option<String> {
+    match &value.metadata {
+        Some(raw::Obj::Ok(m)) => text(&m.phone_number_id),
+        _ => None,
+    }
+}
+
+pub(super) fn contacts<'v, 'a>(
+    contacts: &'v Option<raw::List<raw::Obj<raw::Contact<'a>>>>,
+) -> Contacts<'v, 'a> {
+    match contacts {
+        Some(raw::List::Ok(list)) => list,
+        _ => &[],
+    }
+}
 
 #[inline(never)] // optimised by V8 per call, see triage::read_item
-pub(in crate::webhook) fn status(
+fn status(
     item: raw::Status,
     path: &dyn Fn() -> String,
     phone_number_id: &Option<String>,
+    contacts: Contacts,
 ) -> WebhookEvent {
     let Some(status) = item.status.as_ref().and_then(raw::Leaf::as_str) else {
         return invalid(join(&path(), "status"), "missing or not a string".into());
@@ -31,70 +76,66 @@ pub(in crate::webhook) fn status(
         }
         None => None,
     };
+    let (recipient_id, bsuid_as_recipient) = phone_or_user_id(text(&item.recipient_id));
+    let mut recipient_user_id = text(&item.recipient_user_id).or(bsuid_as_recipient);
+    let mut recipient_parent_user_id = text(&item.recipient_parent_user_id);
+    // Failed statuses carry no contacts; the others may name the recipient's BSUID there.
+    if !contacts.is_empty() && (recipient_user_id.is_none() || recipient_parent_user_id.is_none()) {
+        if let Some(c) = contact_of(contacts, &[&recipient_id], Some(&recipient_id)) {
+            recipient_user_id = recipient_user_id.or_else(|| text(&c.user_id));
+            recipient_parent_user_id = recipient_parent_user_id.or_else(|| text(&c.parent_user_id));
+        }
+    }
     WebhookEvent::Status(StatusEvent {
-        wamid: item
-            .id
-            .as_ref()
-            .and_then(raw::Leaf::text)
-            .unwrap_or_default(),
+        wamid: text(&item.id).unwrap_or_default(),
         status: status.to_string(),
-        recipient_id: item.recipient_id.as_ref().and_then(raw::Leaf::text),
-        recipient_user_id: item.recipient_user_id.as_ref().and_then(raw::Leaf::text),
-        timestamp: item.timestamp.as_ref().and_then(unix_time),
+        recipient_id,
+        recipient_user_id,
+        recipient_parent_user_id,
+        recipient_type: text(&item.recipient_type),
+        recipient_participant_id: text(&item.recipient_participant_id),
+        recipient_participant_user_id: text(&item.recipient_participant_user_id),
+        timestamp: time(&item.timestamp),
         phone_number_id: phone_number_id.clone(),
         pricing_category: match &item.pricing {
-            Some(raw::Obj::Ok(p)) => p.category.as_ref().and_then(raw::Leaf::text),
+            Some(raw::Obj::Ok(p)) => text(&p.category),
             _ => None,
         },
-        biz_opaque_callback_data: item
-            .biz_opaque_callback_data
-            .as_ref()
-            .and_then(raw::Leaf::text),
+        biz_opaque_callback_data: text(&item.biz_opaque_callback_data),
         classification,
     })
 }
 
 #[inline(never)] // optimised by V8 per call, see triage::read_item
-pub(in crate::webhook) fn inbound(
+fn inbound(
     item: raw::Message,
     path: &dyn Fn() -> String,
     phone_number_id: &Option<String>,
-    contacts: &[raw::Obj<raw::Contact>],
+    contacts: Contacts,
 ) -> WebhookEvent {
-    let Some(id) = item.id.as_ref().and_then(raw::Leaf::text) else {
+    let Some(id) = text(&item.id) else {
         return invalid(join(&path(), "id"), "missing or not a string".into());
     };
-    let from = item.from.as_ref().and_then(raw::Leaf::text);
-    let contacts: Vec<&raw::Contact> = contacts
-        .iter()
-        .filter_map(|c| match c {
-            raw::Obj::Ok(c) => Some(c),
-            raw::Obj::Not => None,
-        })
-        .collect();
-    // The sender's contact: the one whose wa_id is `from`, else the only one.
-    let contact = contacts
-        .iter()
-        .find(|c| from.is_some() && c.wa_id.as_ref().and_then(raw::Leaf::text) == from)
-        .or(if contacts.len() == 1 {
-            contacts.first()
-        } else {
-            None
-        });
-    let wa_id = contact
-        .and_then(|c| c.wa_id.as_ref())
-        .and_then(raw::Leaf::text)
-        .or_else(|| from.clone());
-    let user_id = item
-        .from_user_id
-        .as_ref()
-        .and_then(raw::Leaf::text)
-        .or_else(|| {
-            contact
-                .and_then(|c| c.user_id.as_ref())
-                .and_then(raw::Leaf::text)
-        });
-    let text = [
+    if item.message_type.as_ref().and_then(raw::Leaf::as_str) == Some("system") {
+        return user_id_change(item, id, path, phone_number_id);
+    }
+    let from = text(&item.from);
+    let from_user_id = text(&item.from_user_id);
+    // The sender's contact: the one whose wa_id is `from` (or BSUID `from_user_id`), else the
+    // only one.
+    let contact = contact_of(contacts, &[&from, &from_user_id], None);
+    let (wa_id, bsuid_as_wa_id) = phone_or_user_id(
+        contact
+            .and_then(|c| text(&c.wa_id))
+            .or_else(|| from.clone()),
+    );
+    let user_id = from_user_id
+        .or_else(|| contact.and_then(|c| text(&c.user_id)))
+        .or(bsuid_as_wa_id);
+    let parent_user_id =
+        text(&item.from_parent_user_id).or_else(|| contact.and_then(|c| text(&c.parent_user_id)));
+    let interactive = item.interactive.as_ref().and_then(raw::Obj::get);
+    let said = [
         item.text
             .as_ref()
             .and_then(raw::Obj::get)
@@ -103,9 +144,7 @@ pub(in crate::webhook) fn inbound(
             .as_ref()
             .and_then(raw::Obj::get)
             .and_then(|b| b.text.as_ref()),
-        item.interactive
-            .as_ref()
-            .and_then(raw::Obj::get)
+        interactive
             .and_then(|i| i.button_reply.as_ref().or(i.list_reply.as_ref()))
             .and_then(raw::Obj::get)
             .and_then(|r| r.title.as_ref()),
@@ -113,17 +152,31 @@ pub(in crate::webhook) fn inbound(
     .into_iter()
     .flatten()
     .find_map(|l| l.as_str().map(str::to_string));
-    let keyword = text.as_deref().map(keyword_of).unwrap_or_default();
+    let keyword = said.as_deref().map(keyword_of).unwrap_or_default();
     let classification = match &item.errors {
         Some(raw::List::Ok(errors)) => errors.first().map(classify::classify_value),
         _ => None,
     };
+    let call_permission = interactive
+        .and_then(|i| i.call_permission_reply.as_ref())
+        .and_then(raw::Obj::get)
+        .map(|r| CallPermission {
+            response: text(&r.response).unwrap_or_default(),
+            expires_at: time(&r.expiration_timestamp),
+            permanent: match r.is_permanent {
+                Some(raw::Leaf::Bool(b)) => Some(b),
+                _ => None,
+            },
+            source: text(&r.response_source),
+        });
     WebhookEvent::InboundMessage(InboundMessage {
         id,
         from,
         wa_id,
         user_id,
-        timestamp: item.timestamp.as_ref().and_then(unix_time),
+        parent_user_id,
+        group_id: text(&item.group_id),
+        timestamp: time(&item.timestamp),
         phone_number_id: phone_number_id.clone(),
         message_type: item
             .message_type
@@ -131,17 +184,54 @@ pub(in crate::webhook) fn inbound(
             .and_then(raw::Leaf::as_str)
             .unwrap_or("unknown")
             .to_string(),
-        text,
+        text: said,
         opt_out: OPT_OUT.contains(&keyword.as_str()),
         opt_in: OPT_IN.contains(&keyword.as_str()),
+        call_permission,
         classification,
     })
 }
 
+/// A system message: the ids it names before and after (Meta sends no contacts with it).
+fn user_id_change(
+    item: raw::Message,
+    id: String,
+    path: &dyn Fn() -> String,
+    phone_number_id: &Option<String>,
+) -> WebhookEvent {
+    let Some(system) = item.system.as_ref().and_then(raw::Obj::get) else {
+        return invalid(join(&path(), "system"), "missing or not an object".into());
+    };
+    let from = text(&item.from);
+    let new_wa_id = text(&system.wa_id);
+    let previous_wa_id = match &new_wa_id {
+        Some(new) => text(&system.customer)
+            .or(from.clone())
+            .filter(|old| old != new),
+        None => None,
+    };
+    let (wa_id, bsuid_as_wa_id) = phone_or_user_id(new_wa_id.or(from));
+    WebhookEvent::UserIdChange(Box::new(UserIdChange {
+        id,
+        change: text(&system.system_type).unwrap_or_default(),
+        wa_id,
+        previous_wa_id: phone_or_user_id(previous_wa_id).0,
+        user_id: text(&system.user_id)
+            .or_else(|| text(&item.from_user_id))
+            .or(bsuid_as_wa_id),
+        previous_user_id: text(&system.previous_user_id),
+        parent_user_id: text(&system.parent_user_id).or_else(|| text(&item.from_parent_user_id)),
+        previous_parent_user_id: text(&system.previous_parent_user_id),
+        body: text(&system.body),
+        timestamp: time(&item.timestamp),
+        phone_number_id: phone_number_id.clone(),
+    }))
+}
+
 /// `value.errors[]`: system-, app- or account-level errors, with no wamid.
-pub(in crate::webhook) fn account_errors(
+pub(super) fn account_errors(
     errors: raw::List<Value>,
-    path: &impl Fn() -> String,
+    path: &dyn Fn() -> String,
     phone_number_id: &Option<String>,
     time: Option<Timestamp>,
     out: &mut Vec<WebhookEvent>,

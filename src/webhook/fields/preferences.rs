@@ -1,24 +1,22 @@
-//! The `user_preferences` field: marketing stop / resume.
+//! `user_preferences[]`: marketing stop / resume.
 
-use super::unix_time;
+use super::{phone_or_user_id, text, time};
 use crate::webhook::event::*;
 use crate::webhook::raw;
 
-pub(in crate::webhook) fn preference(
-    item: raw::Preference,
-    phone_number_id: &Option<String>,
-) -> WebhookEvent {
+pub(super) fn preference(item: raw::Preference, phone_number_id: &Option<String>) -> WebhookEvent {
+    let (wa_id, bsuid_as_wa_id) = phone_or_user_id(text(&item.wa_id));
     WebhookEvent::MarketingPreference(MarketingPreference {
-        wa_id: item.wa_id.as_ref().and_then(raw::Leaf::text),
-        user_id: item.user_id.as_ref().and_then(raw::Leaf::text),
+        wa_id,
+        user_id: text(&item.user_id).or(bsuid_as_wa_id),
         preference: item
             .value
             .as_ref()
             .and_then(raw::Leaf::as_str)
             .unwrap_or("")
             .to_ascii_lowercase(),
-        category: item.category.as_ref().and_then(raw::Leaf::text),
-        timestamp: item.timestamp.as_ref().and_then(unix_time),
+        category: text(&item.category),
+        timestamp: time(&item.timestamp),
         phone_number_id: phone_number_id.clone(),
     })
 }

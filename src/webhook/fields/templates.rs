@@ -1,22 +1,116 @@
-//! The `message_template_status_update` field.
+//! The template fields: `message_template_status_update`, `message_template_quality_update`,
+//! `template_category_update`, `message_template_components_update`.
 
-use super::unix_time;
-use crate::model::Timestamp;
+use serde_json::Value;
+
+use super::{date_at, text_at, time_at, EntryInfo};
 use crate::webhook::event::*;
 use crate::webhook::raw;
+use crate::webhook::walk::{invalid, join};
 
-pub(in crate::webhook) fn template_status(
-    value: &raw::Value,
-    time: Option<Timestamp>,
-) -> WebhookEvent {
-    let text = |l: &Option<raw::Leaf>| l.as_ref().and_then(raw::Leaf::text);
+pub(in crate::webhook) fn template_status(value: &raw::Value, entry: &EntryInfo) -> WebhookEvent {
     WebhookEvent::TemplateStatus(TemplateStatus {
-        template_id: text(&value.message_template_id),
-        name: text(&value.message_template_name),
-        language: text(&value.message_template_language),
-        status: text(&value.event).unwrap_or_default(),
-        reason: text(&value.reason).filter(|r| r != "NONE"),
-        category: text(&value.message_template_category),
-        timestamp: value.timestamp.as_ref().and_then(unix_time).or(time),
+        template_id: text_at(&value.rest, "message_template_id"),
+        name: text_at(&value.rest, "message_template_name"),
+        language: text_at(&value.rest, "message_template_language"),
+        status: text_at(&value.rest, "event").unwrap_or_default(),
+        reason: text_at(&value.rest, "reason").filter(|r| r != "NONE"),
+        category: text_at(&value.rest, "message_template_category"),
+        timestamp: time_at(&value.rest, "timestamp").or(entry.time),
+        disable_date: value
+            .rest
+            .get("disable_info")
+            .and_then(|d| date_at(d, "disable_date")),
+        waba_id: entry.waba_id.clone(),
     })
+}
+
+pub(in crate::webhook) fn template_quality(
+    value: &raw::Value,
+    path: &dyn Fn() -> String,
+    entry: &EntryInfo,
+) -> WebhookEvent {
+    let Some(quality) = text_at(&value.rest, "new_quality_score") else {
+        return invalid(join(&path(), "new_quality_score"), "missing".into());
+    };
+    WebhookEvent::TemplateQuality(Box::new(TemplateQuality {
+        template_id: text_at(&value.rest, "message_template_id"),
+        name: text_at(&value.rest, "message_template_name"),
+        language: text_at(&value.rest, "message_template_language"),
+        quality,
+        previous_quality: text_at(&value.rest, "previous_quality_score"),
+        waba_id: entry.waba_id.clone(),
+        timestamp: entry.time,
+    }))
+}
+
+pub(in crate::webhook) fn template_category(
+    value: &raw::Value,
+    path: &dyn Fn() -> String,
+    entry: &EntryInfo,
+) -> WebhookEvent {
+    let category = text_at(&value.rest, "new_category");
+    let pending = text_at(&value.rest, "correct_category").map(|category| PendingCategory {
+        category,
+        at: time_at(&value.rest, "category_update_timestamp"),
+    });
+    if category.is_none() && pending.is_none() {
+        return invalid(
+            join(&path(), "new_category"),
+            "missing (and no correct_category)".into(),
+        );
+    }
+    WebhookEvent::TemplateCategory(Box::new(TemplateCategory {
+        template_id: text_at(&value.rest, "message_template_id"),
+        name: text_at(&value.rest, "message_template_name"),
+        language: text_at(&value.rest, "message_template_language"),
+        change: if pending.is_some() {
+            "impending"
+        } else {
+            "completed"
+        },
+        category,
+        previous_category: text_at(&value.rest, "previous_category"),
+        pending_category: pending,
+        waba_id: entry.waba_id.clone(),
+        timestamp: entry.time,
+    }))
+}
+
+pub(in crate::webhook) fn template_components(
+    value: &raw::Value,
+    path: &dyn Fn() -> String,
+    entry: &EntryInfo,
+) -> WebhookEvent {
+    let template_id = text_at(&value.rest, "message_template_id");
+    let name = text_at(&value.rest, "message_template_name");
+    if template_id.is_none() && name.is_none() {
+        return invalid(
+            join(&path(), "message_template_id"),
+            "missing (and no message_template_name)".into(),
+        );
+    }
+    let buttons = match value.rest.get("message_template_buttons") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|b| TemplateButton {
+                button_type: text_at(b, "message_template_button_type"),
+                text: text_at(b, "message_template_button_text"),
+                url: text_at(b, "message_template_button_url"),
+                phone_number: text_at(b, "message_template_button_phone_number"),
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    WebhookEvent::TemplateComponents(Box::new(TemplateComponents {
+        template_id,
+        name,
+        language: text_at(&value.rest, "message_template_language"),
+        header: text_at(&value.rest, "message_template_title"),
+        body: text_at(&value.rest, "message_template_element"),
+        footer: text_at(&value.rest, "message_template_footer"),
+        buttons,
+        waba_id: entry.waba_id.clone(),
+        timestamp: entry.time,
+    }))
 }
