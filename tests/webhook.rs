@@ -473,3 +473,36 @@ fn events_of_the_new_kinds_are_not_triaged_as_failures() {
         "{report}"
     );
 }
+
+#[test]
+fn classifications_are_shared_by_cause() {
+    let failed = |i: usize, code: u32, details: &str| {
+        json!({"id": format!("w{i}"), "status": "failed", "recipient_id": "1",
+               "errors": [{"code": code, "title": "t", "error_data": {"details": details}}]})
+    };
+    let statuses = vec![
+        failed(0, 131026, "Message Undeliverable."),
+        json!({"id": "ok", "status": "delivered", "recipient_id": "1"}),
+        failed(2, 131026, "Message Undeliverable."),
+        failed(3, 131049, "healthy ecosystem"),
+        failed(4, 131026, "Message Undeliverable."),
+        failed(5, 131026, "another detail"),
+    ];
+    let body = change("messages", json!({"statuses": statuses}));
+    let mut ev = api::classify_webhook(&body);
+    let expected: Vec<_> = ev.iter().map(|e| e.classification().cloned()).collect();
+    let shared = sendgate::webhook::share_classifications(&mut ev);
+    assert!(ev.iter().all(|e| e.classification().is_none()), "moved out");
+    assert_eq!(shared.distinct.len(), 3, "{:?}", shared.distinct);
+    assert_eq!(
+        shared.links,
+        [(0, 0), (2, 0), (3, 1), (4, 0), (5, 2)],
+        "every failure links to its cause, the delivered status to none"
+    );
+    for (event, k) in &shared.links {
+        assert_eq!(
+            expected[*event as usize].as_ref(),
+            Some(&shared.distinct[*k as usize])
+        );
+    }
+}

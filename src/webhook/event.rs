@@ -1,5 +1,9 @@
 //! The events `classifyWebhook` returns (SPEC `WebhookEvent`), serialized with a `kind` tag.
 
+use std::collections::hash_map::DefaultHasher;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
 use serde::Serialize;
 
 use crate::classify::Classification;
@@ -550,4 +554,61 @@ impl WebhookEvent {
             _ => None,
         }
     }
+}
+
+/// The classifications of a body's events, each distinct one once: a 3 MB body holds
+/// thousands of failures but few distinct causes, so a binding can send each cause once and let
+/// the events share it.
+#[derive(Debug, Default)]
+pub struct SharedClassifications {
+    pub distinct: Vec<Classification>,
+    /// (event index, index into `distinct`), in event order.
+    pub links: Vec<(u32, u32)>,
+}
+
+/// Moves every event's classification into a [`SharedClassifications`].
+pub fn share_classifications(events: &mut [WebhookEvent]) -> SharedClassifications {
+    // Same cause: the same catalog entry (its reason, code and text) and the same details
+    // from Meta. Entries are static, so their text is compared by address.
+    fn same(a: &Classification, b: &Classification) -> bool {
+        a.entry.reason == b.entry.reason
+            && a.entry.meta_code == b.entry.meta_code
+            && std::ptr::eq(a.entry.title, b.entry.title)
+            && a.details == b.details
+            && a.raw == b.raw
+    }
+    let mut shared = SharedClassifications::default();
+    // Failures come in runs of one cause: the previous one is tried first, the others by hash
+    // (a body can have thousands of distinct details, e.g. one failed media URL each).
+    let mut last: Option<u32> = None;
+    let mut by_hash: HashMap<u64, Vec<u32>> = HashMap::new();
+    for (i, event) in events.iter_mut().enumerate() {
+        let Some(c) = event.take_classification() else {
+            continue;
+        };
+        let k = match last.filter(|&k| same(&shared.distinct[k as usize], &c)) {
+            Some(k) => k,
+            None => {
+                let mut h = DefaultHasher::new();
+                c.hash(&mut h);
+                let bucket = by_hash.entry(h.finish()).or_default();
+                match bucket
+                    .iter()
+                    .copied()
+                    .find(|&k| same(&shared.distinct[k as usize], &c))
+                {
+                    Some(k) => k,
+                    None => {
+                        shared.distinct.push(c);
+                        let k = (shared.distinct.len() - 1) as u32;
+                        bucket.push(k);
+                        k
+                    }
+                }
+            }
+        };
+        last = Some(k);
+        shared.links.push((i as u32, k));
+    }
+    shared
 }
