@@ -410,7 +410,10 @@ pub struct Status<'a> {
     pub biz_opaque_callback_data: L<'a>,
     #[serde(borrow)]
     pub pricing: Option<Obj<Pricing<'a>>>,
-    pub errors: Option<List<serde_json::Value>>,
+    /// Kept as their JSON text: failures repeat one error object thousands of times, so its
+    /// classification is computed once per distinct text.
+    #[serde(borrow)]
+    pub errors: Option<List<&'a serde_json::value::RawValue>>,
 }
 
 #[derive(Deserialize)]

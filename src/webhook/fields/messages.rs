@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::{contact_of, phone_or_user_id, text, time, unix_time_value, Contacts, EntryInfo};
-use crate::classify;
+use crate::classify::{self, Classification};
 use crate::model::Timestamp;
 use crate::webhook::event::*;
 use crate::webhook::keywords::{keyword_of, OPT_IN, OPT_OUT};
@@ -20,8 +20,9 @@ pub(in crate::webhook) fn messaging(
 ) {
     let phone_number_id = phone_number_id(&value);
     let contacts = contacts(&value.contacts);
+    let mut causes = Causes::default();
     for_each(value.statuses, "statuses", path, out, |item, p, out| {
-        out.push(status(item, p, &phone_number_id, contacts))
+        out.push(status(item, p, &phone_number_id, contacts, &mut causes))
     });
     for_each(value.messages, "messages", path, out, |item, p, out| {
         out.push(inbound(item, p, &phone_number_id, contacts))
@@ -54,22 +55,49 @@ pub(super) fn contacts<'v, 'a>(
     }
 }
 
+/// The classifications of the error objects a list of statuses has shown, by their JSON text:
+/// the few most recent, since failures come in runs of the same cause.
+#[derive(Default)]
+struct Causes<'a> {
+    recent: Vec<(&'a str, Classification)>,
+}
+
+impl<'a> Causes<'a> {
+    const KEPT: usize = 8;
+
+    fn of(&mut self, error: &'a serde_json::value::RawValue) -> Classification {
+        let text = error.get();
+        if let Some(i) = self.recent.iter().position(|(t, _)| *t == text) {
+            return self.recent[i].1.clone();
+        }
+        // Valid JSON by construction: it was read as a value.
+        let value: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+        let c = classify::classify_value(&value);
+        if self.recent.len() == Self::KEPT {
+            self.recent.remove(0);
+        }
+        self.recent.push((text, c.clone()));
+        c
+    }
+}
+
 #[inline(never)] // optimised by V8 per call, see triage::read_item
-fn status(
-    item: raw::Status,
+fn status<'a>(
+    item: raw::Status<'a>,
     path: &dyn Fn() -> String,
     phone_number_id: &Option<String>,
     contacts: Contacts,
+    causes: &mut Causes<'a>,
 ) -> WebhookEvent {
     let Some(status) = item.status.as_ref().and_then(raw::Leaf::as_str) else {
         return invalid(join(&path(), "status"), "missing or not a string".into());
     };
     let first_error = match &item.errors {
-        Some(raw::List::Ok(errors)) => errors.first(),
+        Some(raw::List::Ok(errors)) => errors.first().copied(),
         _ => None,
     };
     let classification = match first_error {
-        Some(err) => Some(classify::classify_value(err)),
+        Some(err) => Some(causes.of(err)),
         // A failure without errors[] still is one; say so rather than guess a cause.
         None if status == "failed" => {
             Some(classify::classify_text("failed status without errors[]"))
