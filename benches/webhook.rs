@@ -12,7 +12,7 @@ use std::time::Instant;
 use serde_json::json;
 
 use sendgate::api;
-use sendgate::webhook::share_classifications;
+use sendgate::webhook::{json_text, share_classifications};
 
 /// A `messages` webhook of about `bytes`, statuses as `bench/webhook.mjs` writes them.
 fn body(bytes: usize) -> String {
@@ -53,7 +53,7 @@ fn run(body: &str) -> usize {
     let mut events = api::classify_webhook(body);
     let shared = share_classifications(&mut events);
     let mut text = Vec::with_capacity(body.len());
-    serde_json::to_writer(&mut text, &events).expect("events serialize");
+    json_text::write(&mut text, &events).expect("events serialize");
     serde_json::to_writer(&mut text, &shared.distinct).expect("classifications serialize");
     text.len()
 }

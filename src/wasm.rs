@@ -223,7 +223,12 @@ pub fn classify_webhook(
     // JSON.parse building megabytes of repeats.
     let shared = crate::webhook::share_classifications(&mut events);
     // The events' JSON is about as long as the body they came from.
-    let events_js: Array = to_js_bulk(&events, body.len())?.unchecked_into();
+    let mut text = Vec::with_capacity(body.len());
+    crate::webhook::json_text::write(&mut text, &events)
+        .map_err(|e| Error::new(&format!("sendgate: cannot serialize result: {e}")))?;
+    // SAFETY: json_text writes only valid UTF-8 (it copies UTF-8 and writes ASCII).
+    let events_js: Array =
+        JSON::parse(unsafe { std::str::from_utf8_unchecked(&text) })?.unchecked_into();
     let distinct_js: Array = to_js(&shared.distinct)?.unchecked_into();
     let key = JsValue::from_str("classification");
     for (event, k) in shared.links {

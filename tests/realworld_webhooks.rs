@@ -2,7 +2,8 @@
 //! libraries' fixtures, Meta's examples, published captures; none written here). Every body
 //! gives at least one event, only the body that is malformed upstream gives `invalid`, and each
 //! body's events have the kinds and key fields of `realworld_webhooks.expect`, written by
-//! reading the bodies. Skipped, with a message, where the folder is absent.
+//! reading the bodies; their JSON text (as the Wasm binding writes it) is serde_json's.
+//! Skipped, with a message, where the folder is absent.
 //!
 //! `cargo test --test realworld_webhooks -- --nocapture` prints the events per kind.
 
@@ -99,6 +100,12 @@ fn every_real_body_gives_its_events() {
             .collect();
         for e in &events {
             *per_kind.entry(at(e, "kind")).or_default() += 1;
+        }
+        let typed = api::classify_webhook(&body);
+        let mut text = Vec::new();
+        sendgate::webhook::json_text::write(&mut text, &typed).unwrap();
+        if text != serde_json::to_vec(&typed).unwrap() {
+            problems.push(format!("{file}: json_text differs from serde_json"));
         }
         if events.is_empty() {
             problems.push(format!("{file}: no event"));

@@ -506,3 +506,30 @@ fn classifications_are_shared_by_cause() {
         );
     }
 }
+
+#[test]
+fn the_events_json_text_is_serde_json_s() {
+    let mut bodies = vec![
+        STATUS_131049.to_string(),
+        ERRORS_130429.to_string(),
+        INBOUND.to_string(),
+        USER_PREFERENCES.to_string(),
+        TEMPLATE_STATUS.to_string(),
+        inbound_saying("quote \" backslash \\ newline \n tab \t nul \u{0} é 😀 \u{2028}"),
+    ];
+    let statuses: Vec<Value> = (0..2000)
+        .map(|i| json!({"id": format!("wamid.{i:020}"), "status": if i % 2 == 0 { "sent" } else { "failed" },
+                        "timestamp": (1_751_142_888 + i).to_string(), "recipient_id": format!("1650555{i:06}"),
+                        "errors": [{"code": 131000 + (i % 60), "title": format!("t\"{i}")}]}))
+        .collect();
+    bodies.push(change("messages", json!({"statuses": statuses})));
+    for body in &bodies {
+        let events = api::classify_webhook(body);
+        let mut ours = Vec::new();
+        sendgate::webhook::json_text::write(&mut ours, &events).unwrap();
+        assert_eq!(
+            String::from_utf8(ours).unwrap(),
+            serde_json::to_string(&events).unwrap()
+        );
+    }
+}

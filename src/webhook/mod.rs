@@ -8,10 +8,11 @@
 //!
 //! Layout: [`event`] the event types, `walk` the body → entries → changes → field dispatch,
 //! `fields` one reader per field family, `raw` the lenient shapes they read, `keywords` the
-//! STOP/START words.
+//! STOP/START words, `json_text` the events' JSON text for a binding.
 
 mod event;
 mod fields;
+pub mod json_text;
 mod keywords;
 mod raw;
 mod walk;
