@@ -15,7 +15,6 @@ use crate::model::clip;
 pub enum Leaf<'a> {
     Str(Cow<'a, str>),
     Num(serde_json::Number),
-    Bool(bool),
     Other,
 }
 
@@ -63,8 +62,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for Leaf<'a> {
             fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
                 Ok(serde_json::Number::from_f64(v).map_or(Leaf::Other, Leaf::Num))
             }
-            fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
-                Ok(Leaf::Bool(v))
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Leaf::Other)
             }
             fn visit_unit<E>(self) -> Result<Self::Value, E> {
                 Ok(Leaf::Other)
@@ -240,8 +239,9 @@ pub struct Value<'a> {
     pub user_preferences: Option<List<Obj<Preference<'a>>>>,
     /// Small and only present on failures: kept as JSON for the classifier.
     pub errors: Option<List<serde_json::Value>>,
-    pub calls: Option<List<Obj<Call<'a>>>>,
-    pub message_echoes: Option<List<Obj<Echo<'a>>>>,
+    /// Few per body: kept as JSON, read like the account fields.
+    pub calls: Option<List<serde_json::Value>>,
+    pub message_echoes: Option<List<serde_json::Value>>,
     /// The members of [`KEPT`] that the body has, as a JSON object.
     pub rest: serde_json::Value,
 }
@@ -438,8 +438,8 @@ pub struct Message<'a> {
     pub timestamp: L<'a>,
     #[serde(borrow, rename = "type")]
     pub message_type: L<'a>,
-    #[serde(borrow)]
-    pub system: Option<Obj<System<'a>>>,
+    /// `type: system` messages are rare: kept as JSON.
+    pub system: Option<serde_json::Value>,
     #[serde(borrow)]
     pub text: Option<Obj<Text<'a>>>,
     #[serde(borrow)]
@@ -467,43 +467,7 @@ pub struct Interactive<'a> {
     pub button_reply: Option<Obj<Reply<'a>>>,
     #[serde(borrow)]
     pub list_reply: Option<Obj<Reply<'a>>>,
-    #[serde(borrow)]
-    pub call_permission_reply: Option<Obj<CallPermissionReply<'a>>>,
-}
-
-#[derive(Deserialize)]
-pub struct CallPermissionReply<'a> {
-    #[serde(borrow)]
-    pub response: L<'a>,
-    #[serde(borrow)]
-    pub expiration_timestamp: L<'a>,
-    #[serde(borrow)]
-    pub response_source: L<'a>,
-    #[serde(borrow)]
-    pub is_permanent: L<'a>,
-}
-
-/// A system message: the user changed number, BSUID or identity.
-#[derive(Deserialize)]
-pub struct System<'a> {
-    #[serde(borrow)]
-    pub body: L<'a>,
-    #[serde(borrow, rename = "type")]
-    pub system_type: L<'a>,
-    /// The new wa_id (`user_changed_number`).
-    #[serde(borrow)]
-    pub wa_id: L<'a>,
-    /// The old wa_id, in older payloads.
-    #[serde(borrow)]
-    pub customer: L<'a>,
-    #[serde(borrow)]
-    pub user_id: L<'a>,
-    #[serde(borrow)]
-    pub parent_user_id: L<'a>,
-    #[serde(borrow)]
-    pub previous_user_id: L<'a>,
-    #[serde(borrow)]
-    pub previous_parent_user_id: L<'a>,
+    pub call_permission_reply: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -524,59 +488,4 @@ pub struct Preference<'a> {
     pub category: L<'a>,
     #[serde(borrow)]
     pub timestamp: L<'a>,
-}
-
-/// A `calls[]` item (Calling API).
-#[derive(Deserialize)]
-pub struct Call<'a> {
-    #[serde(borrow)]
-    pub id: L<'a>,
-    #[serde(borrow)]
-    pub event: L<'a>,
-    #[serde(borrow)]
-    pub direction: L<'a>,
-    #[serde(borrow)]
-    pub status: L<'a>,
-    #[serde(borrow)]
-    pub from: L<'a>,
-    #[serde(borrow)]
-    pub to: L<'a>,
-    #[serde(borrow)]
-    pub from_user_id: L<'a>,
-    #[serde(borrow)]
-    pub to_user_id: L<'a>,
-    #[serde(borrow)]
-    pub timestamp: L<'a>,
-    #[serde(borrow)]
-    pub start_time: L<'a>,
-    #[serde(borrow)]
-    pub end_time: L<'a>,
-    #[serde(borrow)]
-    pub duration: L<'a>,
-    #[serde(borrow)]
-    pub biz_opaque_callback_data: L<'a>,
-}
-
-/// A `message_echoes[]` item: a message the business sent from the WhatsApp Business app.
-#[derive(Deserialize)]
-pub struct Echo<'a> {
-    #[serde(borrow)]
-    pub id: L<'a>,
-    #[serde(borrow)]
-    pub from: L<'a>,
-    #[serde(borrow)]
-    pub to: L<'a>,
-    #[serde(borrow)]
-    pub to_user_id: L<'a>,
-    #[serde(borrow)]
-    pub to_parent_user_id: L<'a>,
-    #[serde(borrow)]
-    pub timestamp: L<'a>,
-    #[serde(borrow, rename = "type")]
-    pub message_type: L<'a>,
-    #[serde(borrow)]
-    pub text: Option<Obj<Text<'a>>>,
-    /// `edit` and `revoke` carry `original_message_id` (and the edit its new `message`).
-    pub edit: Option<serde_json::Value>,
-    pub revoke: Option<serde_json::Value>,
 }

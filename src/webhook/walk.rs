@@ -213,6 +213,29 @@ pub(super) fn for_each<T>(
         }
     }
 }
+/// Calls `f` on each object of a list kept as JSON; anything else becomes an `invalid` event.
+pub(super) fn for_each_json(
+    list: Option<raw::List<Value>>,
+    key: &str,
+    path: &dyn Fn() -> String,
+    out: &mut Vec<WebhookEvent>,
+    mut f: impl FnMut(&Value, &dyn Fn() -> String, &mut Vec<WebhookEvent>),
+) {
+    match list {
+        None => {}
+        Some(raw::List::Not) => out.push(invalid(join(&path(), key), "expected an array".into())),
+        Some(raw::List::Ok(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                let p = || join(&path(), &format!("{key}[{i}]"));
+                match item {
+                    Value::Object(_) => f(item, &p, out),
+                    _ => out.push(invalid(p(), "expected an object".into())),
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,10 +2,10 @@
 //! business-initiated calls; value-level `errors[]` as for messages.
 
 use super::messages::{account_errors, contacts, phone_number_id};
-use super::{contact_of, phone_or_user_id, text, time, EntryInfo};
+use super::{contact_of, phone_or_user_id, text, text_at, time, time_at, EntryInfo};
 use crate::webhook::event::*;
 use crate::webhook::raw;
-use crate::webhook::walk::{for_each, invalid, join};
+use crate::webhook::walk::{for_each, for_each_json, invalid, join};
 
 pub(in crate::webhook) fn calls(
     value: raw::Value,
@@ -15,27 +15,27 @@ pub(in crate::webhook) fn calls(
 ) {
     let phone_number_id = phone_number_id(&value);
     let contacts = contacts(&value.contacts);
-    for_each(value.calls, "calls", path, out, |call, p, out| {
-        let Some(call_id) = text(&call.id) else {
+    for_each_json(value.calls, "calls", path, out, |call, p, out| {
+        let Some(call_id) = text_at(call, "id") else {
             return out.push(invalid(join(&p(), "id"), "missing".into()));
         };
-        let (from, to) = (text(&call.from), text(&call.to));
-        let direction = text(&call.direction);
+        let (from, to) = (text_at(call, "from"), text_at(call, "to"));
+        let direction = text_at(call, "direction");
         // The user is the caller of a user-initiated call and the callee of the others.
         let user_initiated = direction.as_deref() == Some("USER_INITIATED");
         let (user_number, user_bsuid) = if user_initiated {
-            (&from, text(&call.from_user_id))
+            (&from, text_at(call, "from_user_id"))
         } else {
-            (&to, text(&call.to_user_id))
+            (&to, text_at(call, "to_user_id"))
         };
         let contact = contact_of(contacts, &[user_number, &user_bsuid], None);
         let (wa_id, bsuid_as_wa_id) =
             phone_or_user_id(contact.and_then(|c| text(&c.wa_id)).or(user_number.clone()));
         out.push(WebhookEvent::Call(Box::new(CallEvent {
             call_id,
-            event: text(&call.event).unwrap_or_default(),
+            event: text_at(call, "event").unwrap_or_default(),
             direction,
-            status: text(&call.status),
+            status: text_at(call, "status"),
             wa_id,
             user_id: user_bsuid
                 .or_else(|| contact.and_then(|c| text(&c.user_id)))
@@ -43,12 +43,12 @@ pub(in crate::webhook) fn calls(
             parent_user_id: contact.and_then(|c| text(&c.parent_user_id)),
             from,
             to,
-            started_at: time(&call.start_time),
-            ended_at: time(&call.end_time),
-            duration_seconds: text(&call.duration).and_then(|d| d.parse().ok()),
-            timestamp: time(&call.timestamp),
+            started_at: time_at(call, "start_time"),
+            ended_at: time_at(call, "end_time"),
+            duration_seconds: text_at(call, "duration").and_then(|d| d.parse().ok()),
+            timestamp: time_at(call, "timestamp"),
             phone_number_id: phone_number_id.clone(),
-            biz_opaque_callback_data: text(&call.biz_opaque_callback_data),
+            biz_opaque_callback_data: text_at(call, "biz_opaque_callback_data"),
         })));
     });
     for_each(value.statuses, "statuses", path, out, |status, p, out| {

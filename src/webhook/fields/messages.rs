@@ -4,7 +4,10 @@
 
 use serde_json::Value;
 
-use super::{contact_of, phone_or_user_id, text, time, unix_time_value, Contacts, EntryInfo};
+use super::{
+    contact_of, phone_or_user_id, text, text_at, time, time_at, unix_time_value, Contacts,
+    EntryInfo,
+};
 use crate::classify::{self, Classification};
 use crate::model::Timestamp;
 use crate::webhook::event::*;
@@ -187,15 +190,12 @@ fn inbound(
     };
     let call_permission = interactive
         .and_then(|i| i.call_permission_reply.as_ref())
-        .and_then(raw::Obj::get)
+        .filter(|r| r.is_object())
         .map(|r| CallPermission {
-            response: text(&r.response).unwrap_or_default(),
-            expires_at: time(&r.expiration_timestamp),
-            permanent: match r.is_permanent {
-                Some(raw::Leaf::Bool(b)) => Some(b),
-                _ => None,
-            },
-            source: text(&r.response_source),
+            response: text_at(r, "response").unwrap_or_default(),
+            expires_at: time_at(r, "expiration_timestamp"),
+            permanent: r.get("is_permanent").and_then(Value::as_bool),
+            source: text_at(r, "response_source"),
         });
     WebhookEvent::InboundMessage(InboundMessage {
         id,
@@ -227,13 +227,13 @@ fn user_id_change(
     path: &dyn Fn() -> String,
     phone_number_id: &Option<String>,
 ) -> WebhookEvent {
-    let Some(system) = item.system.as_ref().and_then(raw::Obj::get) else {
+    let Some(system) = item.system.as_ref().filter(|s| s.is_object()) else {
         return invalid(join(&path(), "system"), "missing or not an object".into());
     };
     let from = text(&item.from);
-    let new_wa_id = text(&system.wa_id);
+    let new_wa_id = text_at(system, "wa_id");
     let previous_wa_id = match &new_wa_id {
-        Some(new) => text(&system.customer)
+        Some(new) => text_at(system, "customer")
             .or(from.clone())
             .filter(|old| old != new),
         None => None,
@@ -241,16 +241,17 @@ fn user_id_change(
     let (wa_id, bsuid_as_wa_id) = phone_or_user_id(new_wa_id.or(from));
     WebhookEvent::UserIdChange(Box::new(UserIdChange {
         id,
-        change: text(&system.system_type).unwrap_or_default(),
+        change: text_at(system, "type").unwrap_or_default(),
         wa_id,
         previous_wa_id: phone_or_user_id(previous_wa_id).0,
-        user_id: text(&system.user_id)
+        user_id: text_at(system, "user_id")
             .or_else(|| text(&item.from_user_id))
             .or(bsuid_as_wa_id),
-        previous_user_id: text(&system.previous_user_id),
-        parent_user_id: text(&system.parent_user_id).or_else(|| text(&item.from_parent_user_id)),
-        previous_parent_user_id: text(&system.previous_parent_user_id),
-        body: text(&system.body),
+        previous_user_id: text_at(system, "previous_user_id"),
+        parent_user_id: text_at(system, "parent_user_id")
+            .or_else(|| text(&item.from_parent_user_id)),
+        previous_parent_user_id: text_at(system, "previous_parent_user_id"),
+        body: text_at(system, "body"),
         timestamp: time(&item.timestamp),
         phone_number_id: phone_number_id.clone(),
     }))

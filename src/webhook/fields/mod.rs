@@ -43,7 +43,7 @@ pub(super) fn unix_time(v: &raw::Leaf) -> Option<Timestamp> {
     let secs = match v {
         raw::Leaf::Str(s) => s.trim().parse::<i64>().ok()?,
         raw::Leaf::Num(n) => n.as_i64()?,
-        raw::Leaf::Bool(_) | raw::Leaf::Other => return None,
+        raw::Leaf::Other => return None,
     };
     Timestamp::from_unix(secs)
 }
