@@ -533,3 +533,60 @@ fn the_events_json_text_is_serde_json_s() {
         );
     }
 }
+
+#[test]
+fn template_components_with_buttons() {
+    // The shape of Meta's message_template_components_update example.
+    let e = one(&change(
+        "message_template_components_update",
+        json!({"message_template_id": 1315502779341834_u64, "message_template_name": "order_confirmation",
+               "message_template_language": "en_US", "message_template_title": "Your order is confirmed!",
+               "message_template_element": "Thank you for your order, {{1}}!",
+               "message_template_footer": "Lucky Shrub",
+               "message_template_buttons": [
+                   {"message_template_button_type": "PHONE_NUMBER", "message_template_button_text": "Phone support",
+                    "message_template_button_phone_number": "+15550783881"},
+                   {"message_template_button_type": "URL", "message_template_button_text": "Email support",
+                    "message_template_button_url": "https://www.luckyshrub.com/support"}]}),
+    ));
+    assert_eq!(e["kind"], "template_components");
+    assert_eq!(e["header"], "Your order is confirmed!");
+    assert_eq!(e["body"], "Thank you for your order, {{1}}!");
+    assert_eq!(e["footer"], "Lucky Shrub");
+    assert_eq!(
+        e["buttons"],
+        json!([{"type": "PHONE_NUMBER", "text": "Phone support", "phone_number": "+15550783881"},
+               {"type": "URL", "text": "Email support", "url": "https://www.luckyshrub.com/support"}])
+    );
+}
+
+#[test]
+fn a_permanent_call_permission_and_a_user_initiated_call() {
+    let e = one(&change(
+        "messages",
+        json!({"contacts": [{"wa_id": "16505551234", "user_id": "US.1"}],
+               "messages": [{"from": "16505551234", "id": "wamid.p", "timestamp": "1752582182", "type": "interactive",
+                             "interactive": {"type": "call_permission_reply", "call_permission_reply": {
+                                 "response": "accept", "is_permanent": true, "response_source": "automatic"}}}]}),
+    ));
+    assert_eq!(
+        e["kind"], "inbound_message",
+        "a reply in the chat is a message from the user"
+    );
+    assert_eq!(
+        e["call_permission"],
+        json!({"response": "accept", "expires_at": null, "permanent": true, "source": "automatic"})
+    );
+    // No contacts: the caller of a user-initiated call is the user.
+    let e = one(&change(
+        "calls",
+        json!({"metadata": {"phone_number_id": "PN"}, "calls": [{"id": "wacid.1", "from": "16505551234",
+            "to": "15550783881", "event": "connect", "direction": "USER_INITIATED", "timestamp": "1752583107",
+            "from_user_id": "US.1"}]}),
+    ));
+    assert_eq!(
+        (&e["wa_id"], &e["user_id"]),
+        (&json!("16505551234"), &json!("US.1"))
+    );
+    assert_eq!(e["phone_number_id"], "PN");
+}

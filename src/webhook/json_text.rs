@@ -459,6 +459,24 @@ fn key_must_be_a_string() -> Error {
     Error("key must be a string".into())
 }
 
+/// `fn $name(self, _: $arg…) -> Result<$ok, Error>` refusing what cannot be a key.
+macro_rules! not_a_key {
+    ($($name:ident($($arg:ty),*) -> $ok:ty;)*) => {
+        $(fn $name(self, $(_: $arg),*) -> Result<$ok, Error> {
+            Err(key_must_be_a_string())
+        })*
+    };
+}
+
+/// `fn $name(self, v: $t) -> Result<(), Error>` writing the number as a quoted key.
+macro_rules! number_keys {
+    ($($name:ident: $t:ty),*) => {
+        $(fn $name(self, v: $t) -> Result<(), Error> {
+            self.quoted(&v.to_string())
+        })*
+    };
+}
+
 impl ser::Serializer for KeyWriter<'_> {
     type Ok = ();
     type Error = Error;
@@ -479,51 +497,6 @@ impl ser::Serializer for KeyWriter<'_> {
     fn serialize_bool(self, v: bool) -> Result<(), Error> {
         self.quoted(if v { "true" } else { "false" })
     }
-    fn serialize_i8(self, v: i8) -> Result<(), Error> {
-        self.quoted(&v.to_string())
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Error> {
-        self.quoted(&v.to_string())
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Error> {
-        self.quoted(&v.to_string())
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), Error> {
-        self.quoted(&v.to_string())
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), Error> {
-        self.quoted(&v.to_string())
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Error> {
-        self.quoted(&v.to_string())
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Error> {
-        self.quoted(&v.to_string())
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), Error> {
-        self.quoted(&v.to_string())
-    }
-    fn serialize_f32(self, _: f32) -> Result<(), Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_f64(self, _: f64) -> Result<(), Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_bytes(self, _: &[u8]) -> Result<(), Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_none(self) -> Result<(), Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<(), Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_unit(self) -> Result<(), Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_unit_struct(self, _: &'static str) -> Result<(), Error> {
-        Err(key_must_be_a_string())
-    }
     fn serialize_unit_variant(
         self,
         _: &'static str,
@@ -539,6 +512,9 @@ impl ser::Serializer for KeyWriter<'_> {
     ) -> Result<(), Error> {
         value.serialize(self)
     }
+    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<(), Error> {
+        Err(key_must_be_a_string())
+    }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
         _: &'static str,
@@ -548,42 +524,22 @@ impl ser::Serializer for KeyWriter<'_> {
     ) -> Result<(), Error> {
         Err(key_must_be_a_string())
     }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, Error> {
-        Err(key_must_be_a_string())
+    number_keys!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+        serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64);
+    not_a_key! {
+        serialize_f32(f32) -> ();
+        serialize_f64(f64) -> ();
+        serialize_bytes(&[u8]) -> ();
+        serialize_none() -> ();
+        serialize_unit() -> ();
+        serialize_unit_struct(&'static str) -> ();
+        serialize_seq(Option<usize>) -> Self::SerializeSeq;
+        serialize_tuple(usize) -> Self::SerializeTuple;
+        serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
+        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
+        serialize_map(Option<usize>) -> Self::SerializeMap;
+        serialize_struct(&'static str, usize) -> Self::SerializeStruct;
+        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
     }
 }
 
@@ -648,6 +604,26 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn map_keys_as_serde_json_writes_them() {
+        use std::collections::BTreeMap;
+        let numbers: BTreeMap<i64, u8> = [(-3, 1), (7, 2)].into_iter().collect();
+        let flags: BTreeMap<bool, ()> = [(true, ())].into_iter().collect();
+        let text: BTreeMap<&str, Option<bool>> =
+            [("a\"b", None), ("c", Some(true))].into_iter().collect();
+        let mut ours = Vec::new();
+        write(&mut ours, &(numbers.clone(), flags.clone(), text.clone())).unwrap();
+        let theirs = serde_json::to_vec(&(numbers, flags, text)).unwrap();
+        assert_eq!(
+            String::from_utf8(ours).unwrap(),
+            String::from_utf8(theirs).unwrap()
+        );
+        let floats: BTreeMap<String, f32> = [("x".into(), 0.1f32)].into_iter().collect();
+        let mut ours = Vec::new();
+        write(&mut ours, &floats).unwrap();
+        assert_eq!(ours, serde_json::to_vec(&floats).unwrap());
     }
 
     #[test]

@@ -8,11 +8,22 @@ use crate::webhook::event::*;
 use crate::webhook::raw;
 use crate::webhook::walk::{invalid, join};
 
+/// The template a change is about: Meta's id (a number or a string), name and language.
+fn template_of(value: &raw::Value) -> (Option<String>, Option<String>, Option<String>) {
+    let at = |key| text_at(&value.rest, key);
+    (
+        at("message_template_id"),
+        at("message_template_name"),
+        at("message_template_language"),
+    )
+}
+
 pub(in crate::webhook) fn template_status(value: &raw::Value, entry: &EntryInfo) -> WebhookEvent {
+    let (template_id, name, language) = template_of(value);
     WebhookEvent::TemplateStatus(TemplateStatus {
-        template_id: text_at(&value.rest, "message_template_id"),
-        name: text_at(&value.rest, "message_template_name"),
-        language: text_at(&value.rest, "message_template_language"),
+        template_id,
+        name,
+        language,
         status: text_at(&value.rest, "event").unwrap_or_default(),
         reason: text_at(&value.rest, "reason").filter(|r| r != "NONE"),
         category: text_at(&value.rest, "message_template_category"),
@@ -30,13 +41,14 @@ pub(in crate::webhook) fn template_quality(
     path: &dyn Fn() -> String,
     entry: &EntryInfo,
 ) -> WebhookEvent {
+    let (template_id, name, language) = template_of(value);
     let Some(quality) = text_at(&value.rest, "new_quality_score") else {
         return invalid(join(&path(), "new_quality_score"), "missing".into());
     };
     WebhookEvent::TemplateQuality(Box::new(TemplateQuality {
-        template_id: text_at(&value.rest, "message_template_id"),
-        name: text_at(&value.rest, "message_template_name"),
-        language: text_at(&value.rest, "message_template_language"),
+        template_id,
+        name,
+        language,
         quality,
         previous_quality: text_at(&value.rest, "previous_quality_score"),
         waba_id: entry.waba_id.clone(),
@@ -49,6 +61,7 @@ pub(in crate::webhook) fn template_category(
     path: &dyn Fn() -> String,
     entry: &EntryInfo,
 ) -> WebhookEvent {
+    let (template_id, name, language) = template_of(value);
     let category = text_at(&value.rest, "new_category");
     let pending = text_at(&value.rest, "correct_category").map(|category| PendingCategory {
         category,
@@ -61,9 +74,9 @@ pub(in crate::webhook) fn template_category(
         );
     }
     WebhookEvent::TemplateCategory(Box::new(TemplateCategory {
-        template_id: text_at(&value.rest, "message_template_id"),
-        name: text_at(&value.rest, "message_template_name"),
-        language: text_at(&value.rest, "message_template_language"),
+        template_id,
+        name,
+        language,
         change: if pending.is_some() {
             "impending"
         } else {
@@ -82,8 +95,7 @@ pub(in crate::webhook) fn template_components(
     path: &dyn Fn() -> String,
     entry: &EntryInfo,
 ) -> WebhookEvent {
-    let template_id = text_at(&value.rest, "message_template_id");
-    let name = text_at(&value.rest, "message_template_name");
+    let (template_id, name, language) = template_of(value);
     if template_id.is_none() && name.is_none() {
         return invalid(
             join(&path(), "message_template_id"),
@@ -105,7 +117,7 @@ pub(in crate::webhook) fn template_components(
     WebhookEvent::TemplateComponents(Box::new(TemplateComponents {
         template_id,
         name,
-        language: text_at(&value.rest, "message_template_language"),
+        language,
         header: text_at(&value.rest, "message_template_title"),
         body: text_at(&value.rest, "message_template_element"),
         footer: text_at(&value.rest, "message_template_footer"),
