@@ -120,6 +120,8 @@ export function startSandbox(options = {}) {
   const limiter = new SlidingWindow(1000);
   /** phone_number_id → what `/_sandbox/quality` changed: { limit, throughput_level, throughput_mps, quality_rating }. */
   const phones = new Map();
+  /** Template key → sends held by pacing: { phoneNumberId, base } (their status webhooks wait). */
+  const held = new Map();
   const links = new Map();
   const resetLinks = () => {
     links.clear();
@@ -218,6 +220,19 @@ export function startSandbox(options = {}) {
     });
   }
 
+  /** Template pacing (https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/template-pacing):
+   *  held sends are dropped with a failed 132015 status once the template is paused, and
+   *  released (sent, delivered, read) once pacing ends with the template still approved. */
+  function settleHeld() {
+    for (const [key, list] of held) {
+      const t = templates.byKey.get(key);
+      const steps = t?.status === "PAUSED" ? [{ status: "failed", error: 132015 }] : t && !t.pacing ? [{ status: "sent" }, { status: "delivered" }, { status: "read" }] : null;
+      if (!steps) continue;
+      held.delete(key);
+      for (const { phoneNumberId, base } of list) statusWebhooks(phoneNumberId, base, steps);
+    }
+  }
+
   function send(res, status, body, raw = false) {
     const text = raw ? body : JSON.stringify(body);
     const go = () => {
@@ -311,18 +326,26 @@ export function startSandbox(options = {}) {
 
     const contact = toBsuid ? { input: body.recipient, user_id: bsuid } : { input: body.to, wa_id: waIdFor(to) };
     const accept = (steps, times = 1) => {
+      const hold = entry?.pacing === true;
       const wamid = `wamid.${Buffer.from(`${call.recipient}:${randomBytes(12).toString("hex")}`).toString("base64url")}`;
       const phone = to || (bsuid ? phoneOfBsuid(bsuid) : null);
       const waId = phone ? waIdFor(phone) : null;
       const userId = toBsuid ? bsuid : (bsuid ?? bsuidOfPhone(to));
       const pricingCategory = body.type === "template" ? (entry?.category?.toLowerCase() ?? "marketing") : "service";
-      statusWebhooks(phoneNumberId, { wamid, waId, userId, sentToBsuid: toBsuid, callback: body.biz_opaque_callback_data, pricingCategory }, steps, times);
+      const base = { wamid, waId, userId, sentToBsuid: toBsuid, callback: body.biz_opaque_callback_data, pricingCategory };
+      if (hold) {
+        const key = TemplateRegistry.key(entry.name, entry.language);
+        held.set(key, [...(held.get(key) ?? []), { phoneNumberId, base }]);
+      } else statusWebhooks(phoneNumberId, base, steps, times);
       answer(200, {
         messaging_product: "whatsapp",
         contacts: [contact],
-        messages: [{ id: wamid, ...(body.type === "template" ? { message_status: "accepted" } : {}) }],
+        messages: [{ id: wamid, ...(body.type === "template" ? { message_status: hold ? "held_for_quality_assessment" : "accepted" } : {}) }],
       });
-      if (entry && templates.countSend(entry)) postWebhook(wabaChange(opts.wabaId, "message_template_status_update", templateStatusValue({ event: "PAUSED" }, entry)));
+      if (entry && templates.countSend(entry)) {
+        postWebhook(wabaChange(opts.wabaId, "message_template_status_update", templateStatusValue({ event: "PAUSED" }, entry)));
+        settleHeld();
+      }
     };
 
     switch (behaviour) {
@@ -445,7 +468,10 @@ export function startSandbox(options = {}) {
   const triggers = {
     async inbound(p) {
       const phoneNumberId = optionalString(p.phone_number_id, "phone_number_id") ?? opts.phoneNumberId;
-      const value = inboundValue(p);
+      // A phone user's BSUID rides along once Meta shares BSUIDs (`userIdsForPhones`, `userLinks`).
+      const from = p.from === undefined || p.from === null ? "" : String(p.from).replace(/\D/g, "");
+      const userId = p.user_id ?? (from ? (bsuidOfPhone(from) ?? undefined) : undefined);
+      const value = inboundValue({ ...p, user_id: userId });
       const contact = value.contacts[0];
       if (contact.user_id && contact.wa_id) links.set(contact.user_id, contact.wa_id);
       const body = messagesBody(phoneNumberId, value);
@@ -466,16 +492,14 @@ export function startSandbox(options = {}) {
     quality(p) {
       const phoneNumberId = optionalString(p.phone_number_id, "phone_number_id") ?? opts.phoneNumberId;
       const value = qualityValue(p, displayOf(phoneNumberId));
-      {
-        if (p.throughput_mps !== undefined && p.throughput_mps !== null && !(typeof p.throughput_mps === "number" && p.throughput_mps > 0)) {
-          throw new ControlError("throughput_mps", "throughput_mps must be a positive number or null");
-        }
-        const state = { ...phones.get(phoneNumberId), limit: value.max_daily_conversations_per_business };
-        if (value.event === "THROUGHPUT_UPGRADE") state.throughput_level = "HIGH";
-        if (p.throughput_mps !== undefined) state.throughput_mps = p.throughput_mps;
-        if (p.quality_rating !== undefined) state.quality_rating = oneOf(p.quality_rating, ["GREEN", "YELLOW", "RED", "UNKNOWN"], "quality_rating");
-        phones.set(phoneNumberId, state);
+      if (p.throughput_mps !== undefined && p.throughput_mps !== null && !(typeof p.throughput_mps === "number" && p.throughput_mps > 0)) {
+        throw new ControlError("throughput_mps", "throughput_mps must be a positive number or null");
       }
+      const state = { ...phones.get(phoneNumberId), limit: value.max_daily_conversations_per_business };
+      if (value.event === "THROUGHPUT_UPGRADE") state.throughput_level = "HIGH";
+      if (p.throughput_mps !== undefined) state.throughput_mps = p.throughput_mps;
+      if (p.quality_rating !== undefined) state.quality_rating = oneOf(p.quality_rating, ["GREEN", "YELLOW", "RED", "UNKNOWN"], "quality_rating");
+      phones.set(phoneNumberId, state);
       return postWaba("phone_number_quality_update", value);
     },
     "template-category"(p) {
@@ -496,6 +520,7 @@ export function startSandbox(options = {}) {
       const event = optionalString(p.event, "event") ?? "PAUSED";
       const wasPaused = t.status === "PAUSED";
       templates.applyStatusEvent(t.name, t.language, event);
+      settleHeld();
       return postWaba("message_template_status_update", templateStatusValue({ event, reason: p.reason, other_info: p.other_info, wasPaused }, t));
     },
   };
@@ -514,6 +539,7 @@ export function startSandbox(options = {}) {
         if (!Array.isArray(p.templates)) throw new ControlError("templates", "templates must be an array");
         for (const [i, t] of p.templates.entries()) withPath(`templates[${i}]`, () => templates.upsert(t));
       } else if (p.name !== undefined) templates.upsert(p);
+      settleHeld();
       return { ok: true, templates: templates.list() };
     },
     health(p) {
@@ -532,6 +558,7 @@ export function startSandbox(options = {}) {
     },
     reset(p) {
       templates.reset(opts.templates);
+      held.clear();
       health.reset();
       phones.clear();
       limiter.clear();

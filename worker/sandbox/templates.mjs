@@ -37,13 +37,15 @@ export class TemplateRegistry {
   }
 
   /** Adds or changes a template; fields not given keep their value (new ones: APPROVED,
-   *  category unknown, quality UNKNOWN). `pause_after: N` pauses it after N more accepted sends. */
-  upsert({ name, language = "en_US", category, status, quality_score, id, pause_after } = {}) {
+   *  category unknown, quality UNKNOWN). `pause_after: N` pauses it after N more accepted sends;
+   *  `pacing: true` holds its sends for quality assessment (template pacing). */
+  upsert({ name, language = "en_US", category, status, quality_score, id, pause_after, pacing } = {}) {
     if (typeof name !== "string" || !name) throw new ControlError("name", "name must be a non-empty string");
     if (typeof language !== "string" || !language) throw new ControlError("language", "language must be a non-empty string");
     if (pause_after !== undefined && pause_after !== null && !(Number.isInteger(pause_after) && pause_after >= 0)) {
       throw new ControlError("pause_after", "pause_after must be a non-negative integer or null");
     }
+    if (pacing !== undefined && typeof pacing !== "boolean") throw new ControlError("pacing", "pacing must be a boolean");
     const key = TemplateRegistry.key(name, language);
     const current = this.byKey.get(key) ?? {
       id: numericId(`template:${key}`),
@@ -54,6 +56,7 @@ export class TemplateRegistry {
       quality_score: "UNKNOWN",
       pending_category: null,
       pause_after: null,
+      pacing: false,
       sends: 0,
       pauses: 0,
     };
@@ -64,6 +67,7 @@ export class TemplateRegistry {
       ...(status !== undefined ? { status: oneOf(status, STATUSES, "status") } : {}),
       ...(quality_score !== undefined ? { quality_score: oneOf(quality_score, QUALITY_SCORES, "quality_score") } : {}),
       // Counted from now: a rule set after 10 sends pauses after 10 + N.
+      ...(pacing !== undefined ? { pacing } : {}),
       ...(pause_after !== undefined ? { pause_after: pause_after === null ? null : current.sends + pause_after } : {}),
     };
     this.byKey.set(key, next);

@@ -278,6 +278,16 @@ describe("BSUID recipients", () => {
     assert.equal(r.json.error.code, 100);
   });
 
+  test("a user linked by an inbound carrying both ids gets its wa_id in the statuses of BSUID sends", async () => {
+    const id = bsuid();
+    const to = phone();
+    await control("inbound", { from: to, user_id: id, text: "hi" });
+    const wamid = (await sendTo("messages", { recipient: id, ...text })).json.messages[0].id;
+    const [sent] = await until(() => statusesOf(wamid).length === 3 && statusesOf(wamid));
+    assert.deepEqual(sent.contacts, [{ wa_id: to.slice(1), user_id: id }]);
+    assert.deepEqual([sent.statuses[0].recipient_id, sent.statuses[0].recipient_user_id], [to.slice(1), id]);
+  });
+
   test("userIdsForPhones: a phone send's delivered status links the wa_id to a stable BSUID", async () => {
     sandbox.configure({ userIdsForPhones: true });
     const to = phone();
@@ -290,6 +300,9 @@ describe("BSUID recipients", () => {
     }
     assert.match(ids[0], /^ZZ\.\d+$/);
     assert.equal(ids[1], ids[0]);
+    const inbound = (await control("inbound", { from: to, text: "hi" })).json.posted.entry[0].changes[0].value;
+    assert.deepEqual(inbound.contacts[0], { profile: { name: "Sandbox customer" }, wa_id: to.slice(1), user_id: ids[0] });
+    assert.equal(inbound.messages[0].from_user_id, ids[0]);
   });
 });
 
@@ -558,6 +571,24 @@ describe("campaign modes", () => {
     assert.equal((await control("template-status", { name: "flash_sale", event: "APPROVED" })).status, 200);
     for (let i = 0; i < 3; i++) assert.equal((await sendTo("marketing_messages", { to: phone(), ...template("flash_sale") })).status, 200, "the rule fired once");
     assert.equal(sandbox.calls.filter((c) => c.template === "flash_sale" && c.code === 132015).length, 3);
+  });
+
+  test("template pacing: sends held for quality assessment, then released, or dropped with 132015 when the template pauses", async () => {
+    sandbox.setTemplates([{ name: "new_promo", category: "MARKETING", pacing: true }, { name: "risky_promo", category: "MARKETING", pacing: true }]);
+    const send = async (name) => (await sendTo("marketing_messages", { to: phone(), ...template(name) })).json.messages[0];
+    const kept = [await send("new_promo"), await send("new_promo")];
+    const dropped = [await send("risky_promo"), await send("risky_promo")];
+    assert.deepEqual([...kept, ...dropped].map((m) => m.message_status), Array(4).fill("held_for_quality_assessment"));
+    await new Promise((r) => setTimeout(r, 40));
+    assert.equal([...kept, ...dropped].flatMap((m) => statusesOf(m.id)).length, 0, "held: no status yet");
+    sandbox.setTemplates([{ name: "new_promo", pacing: false }]);
+    for (const m of kept) await until(() => statusesOf(m.id).length === 3);
+    await control("template-status", { name: "risky_promo", event: "PAUSED" });
+    for (const m of dropped) {
+      const [failed] = await until(() => statusesOf(m.id).length === 1 && statusesOf(m.id));
+      assert.equal(failed.statuses[0].errors[0].code, 132015);
+    }
+    assert.equal(statusesOf(kept[0].id)[0].statuses[0].status, "sent");
   });
 
   test("above the configured messages per second of a number, 130429 (sliding 1 s window); other numbers unaffected", async () => {
