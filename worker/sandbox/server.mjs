@@ -422,7 +422,9 @@ export function startSandbox(options = {}) {
       read.status = status;
       send(res, status, body);
     };
-    if (req.headers.authorization !== `Bearer ${opts.accessToken}`) return answer(...graphError(190));
+    // Graph reads take the token as a header or as `access_token` in the query.
+    const token = req.headers.authorization === `Bearer ${opts.accessToken}` || url.searchParams.get("access_token") === opts.accessToken;
+    if (!token) return answer(...graphError(190));
     const template = templates.byId(nodeId);
     const kind = nodeId === opts.wabaId ? "WABA" : template ? "MESSAGE_TEMPLATE" : "PHONE_NUMBER";
     const scope = { phoneNumberId: kind === "PHONE_NUMBER" ? nodeId : null, templateId: template?.id ?? null, paymentMethod: opts.paymentMethod };

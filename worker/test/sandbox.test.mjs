@@ -362,8 +362,9 @@ describe("health_status", () => {
     assert.equal(denied.status, 401);
     assert.equal(denied.json.error.code, 190);
     await health();
+    assert.equal((await call("GET", `/v24.0/100000001?fields=health_status&access_token=${TOKEN}`, undefined, {})).status, 200, "the token as a query parameter");
     await health("100000009");
-    assert.equal(sandbox.healthCalls("100000001"), before + 2);
+    assert.equal(sandbox.healthCalls("100000001"), before + 3);
     assert.equal(sandbox.calls.length, sends, "reads are not send calls");
     const log = (await call("GET", "/_sandbox/calls?graph")).json.graph;
     assert.ok(log.health_status >= 3);
