@@ -11,7 +11,7 @@ import { maxCallsPerWindow, SlidingWindow } from "./calls.mjs";
 import { ControlError, oneOf, optionalString, withPath } from "./control.mjs";
 import { bsuidForPhone, ERRORS, graphError, isBsuid, sign, unixNow, waIdFor, webhookError } from "./graph.mjs";
 import { HealthStatus } from "./health.mjs";
-import { TemplateRegistry } from "./templates.mjs";
+import { QUALITY_SCORES, TemplateRegistry } from "./templates.mjs";
 import {
   accountUpdateValue,
   inboundValue,
@@ -459,36 +459,31 @@ export function startSandbox(options = {}) {
     if (typeof p.name !== "string" || !p.name) throw new ControlError("name", "name must be a non-empty string");
     return templates.upsert({ name: p.name, language: optionalString(p.language, "language") ?? "en_US" });
   };
-  const postWaba = async (field, value) => {
-    const body = wabaChange(opts.wabaId, field, value);
-    return { ok: true, posted: body, delivered: await postWebhook(body) };
-  };
+  const postBody = async (body) => ({ ok: true, posted: body, delivered: await postWebhook(body) });
+  const postWaba = (field, value) => postBody(wabaChange(opts.wabaId, field, value));
+  const postMessages = (p, value) => postBody(messagesBody(optionalString(p.phone_number_id, "phone_number_id") ?? opts.phoneNumberId, value));
 
   /** Control actions, by path under `/_sandbox/` (and `sandbox.trigger(name, params)`). Each
    *  posts one signed webhook and answers `{ ok, posted, delivered }` (delivered: true once the
    *  worker answered 2xx, false if it never did, null without a webhook URL). */
   const triggers = {
-    async inbound(p) {
-      const phoneNumberId = optionalString(p.phone_number_id, "phone_number_id") ?? opts.phoneNumberId;
+    inbound(p) {
       // A phone user's BSUID rides along once Meta shares BSUIDs (`userIdsForPhones`, `userLinks`).
       const from = p.from === undefined || p.from === null ? "" : String(p.from).replace(/\D/g, "");
       const userId = p.user_id ?? (from ? (bsuidOfPhone(from) ?? undefined) : undefined);
       const value = inboundValue({ ...p, user_id: userId });
       const contact = value.contacts[0];
       if (contact.user_id && contact.wa_id) links.set(contact.user_id, contact.wa_id);
-      const body = messagesBody(phoneNumberId, value);
-      return { ok: true, posted: body, delivered: await postWebhook(body) };
+      return postMessages(p, value);
     },
-    async "user-id-change"(p) {
-      const phoneNumberId = optionalString(p.phone_number_id, "phone_number_id") ?? opts.phoneNumberId;
+    "user-id-change"(p) {
       const value = userIdChangeValue({ ...p, old_user_id: p.old_user_id ?? randomBsuid(), new_user_id: p.new_user_id ?? randomBsuid() });
       const { from_user_id: oldId, system } = value.messages[0];
       if (links.has(oldId)) {
         links.set(system.user_id, links.get(oldId));
         links.delete(oldId);
       }
-      const body = messagesBody(phoneNumberId, value);
-      return { ok: true, posted: body, delivered: await postWebhook(body) };
+      return postMessages(p, value);
     },
     "account-update": (p) => postWaba("account_update", accountUpdateValue(p, { wabaId: opts.wabaId, businessId: opts.businessId })),
     quality(p) {
@@ -500,7 +495,7 @@ export function startSandbox(options = {}) {
       const state = { ...phones.get(phoneNumberId), limit: value.max_daily_conversations_per_business };
       if (value.event === "THROUGHPUT_UPGRADE") state.throughput_level = "HIGH";
       if (p.throughput_mps !== undefined) state.throughput_mps = p.throughput_mps;
-      if (p.quality_rating !== undefined) state.quality_rating = oneOf(p.quality_rating, ["GREEN", "YELLOW", "RED", "UNKNOWN"], "quality_rating");
+      if (p.quality_rating !== undefined) state.quality_rating = oneOf(p.quality_rating, QUALITY_SCORES, "quality_rating");
       phones.set(phoneNumberId, state);
       return postWaba("phone_number_quality_update", value);
     },
