@@ -1,6 +1,6 @@
-import type { WorkspaceDO } from "./workspace";
-import type { RecipientDO } from "./recipient";
-import type { AccountDO } from "./account";
+import type { AccountDO } from "./objects/account.ts";
+import type { RecipientDO } from "./objects/recipient.ts";
+import type { WorkspaceDO } from "./objects/workspace.ts";
 
 export interface Env {
   WORKSPACE: DurableObjectNamespace<WorkspaceDO>;

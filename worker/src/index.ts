@@ -1,8 +1,8 @@
 // sendgate edge worker: routes, authentication, request limits. State lives in the Durable
-// Objects (workspace.ts, recipient.ts, account.ts); domain rules come from the `sendgate` package.
+// Objects (objects/); domain rules come from the `sendgate` package.
 import { checkSend, classifyWebhook } from "sendgate";
 import type { SendRequest, WebhookEvent } from "sendgate";
-import type { Env } from "./env";
+import type { Env } from "./env.ts";
 import {
   HttpError,
   answer,
@@ -17,16 +17,16 @@ import {
   readJsonObject,
   safeEqual,
   sha256Hex,
-  toMs,
   validSignature,
-} from "./http";
-import { accountStub } from "./account";
-import { recipientKeyOfRequest, recipientKeyOfWaId, recipientStub } from "./recipient";
-import { mergeEdge, parseCallbackData, templateRef } from "./workspace";
+} from "./http.ts";
+import { mergeEdge, parseCallbackData, templateRef } from "./merge.ts";
+import { accountStub } from "./objects/account.ts";
+import { recipientKeyOfRequest, recipientKeyOfWaId, recipientStub } from "./objects/recipient.ts";
+import { toMs } from "./time.ts";
 
-export { WorkspaceDO } from "./workspace";
-export { RecipientDO } from "./recipient";
-export { AccountDO } from "./account";
+export { WorkspaceDO } from "./objects/workspace.ts";
+export { RecipientDO } from "./objects/recipient.ts";
+export { AccountDO } from "./objects/account.ts";
 
 /** API bodies are one send request: 64 KiB is far above any real one. */
 const API_BODY_LIMIT = 64 * 1024;

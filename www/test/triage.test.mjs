@@ -134,7 +134,7 @@ test("loading /v1/failures from a static server explains that the worker is need
 test("served by the worker: /v1/failures is loaded page by page with the API key and triaged", async () => {
   const { page } = s;
   const seen = [];
-  // Stand-in for the worker's GET /v1/failures (worker/src/workspace.ts shape), two pages.
+  // Stand-in for the worker's GET /v1/failures (worker/src/objects/outcomes.ts shape), two pages.
   await page.route("**/v1/failures*", (route) => {
     const url = new URL(route.request().url());
     seen.push({ auth: route.request().headers().authorization, cursor: url.searchParams.get("cursor") });
