@@ -7,6 +7,8 @@ export interface Env {
   RECIPIENT: DurableObjectNamespace<RecipientDO>;
   ACCOUNT: DurableObjectNamespace<AccountDO>;
   ASSETS?: Fetcher;
+  /** Failed authentications per client address (wrangler.jsonc `ratelimits`). */
+  AUTH_FAILURES: RateLimit;
   // secrets
   API_KEY: string;
   ADMIN_API_KEY: string;

@@ -238,6 +238,10 @@ export class Outcomes {
     return this.store.read(sendRecord, `SELECT ${SEND_COLUMNS} FROM sends WHERE send_id = ? OR idempotency_key = ? ORDER BY created_at, rowid`, idOrKey, idOrKey);
   }
 
+  sentTo(recipient: string): boolean {
+    return this.store.read((r) => r, "SELECT 1 FROM sends WHERE recipient = ? LIMIT 1", recipient).length > 0;
+  }
+
   counts() {
     const outcomes: Record<string, number> = {};
     for (const r of this.store.read(counted, "SELECT outcome AS value, COUNT(*) AS n FROM sends GROUP BY outcome")) outcomes[r.value ?? ""] = r.n;

@@ -38,6 +38,15 @@ export const WORKSPACE_SCHEMA: Schema = {
       sql.exec(`
         CREATE INDEX sends_idempotency_key ON sends (idempotency_key);
         CREATE INDEX failures_reason ON failures (reason, id);`),
+    // 3: tenancy: the workspace's keys (SHA-256 only), its profile, and the index that tells
+    // whether it ever sent to a recipient (its keys read only those recipients).
+    (sql) =>
+      sql.exec(`
+        CREATE TABLE api_keys (
+          key_id TEXT PRIMARY KEY, hash TEXT NOT NULL, label TEXT, scopes TEXT NOT NULL,
+          created_at INTEGER NOT NULL, last_used_at INTEGER, revoked_at INTEGER);
+        CREATE TABLE profile (k INTEGER PRIMARY KEY CHECK (k = 1), name TEXT, phone_number_ids TEXT NOT NULL);
+        CREATE INDEX sends_recipient ON sends (recipient);`),
   ],
 };
 

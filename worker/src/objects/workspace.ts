@@ -6,6 +6,7 @@ import { DurableObject } from "cloudflare:workers";
 import { checkSend, classifyFailure } from "sendgate";
 import type { Classification, SendRequest, Signal, Verdict, WebhookEvent } from "sendgate";
 import { config, type Env } from "../env.ts";
+import type { Scope } from "../keys.ts";
 import { errorBody, inputErrorAnswer, isInputError, type Answer } from "../http.ts";
 import { callbackData, mergeEdge, parseCallbackData, templateRef } from "../merge.ts";
 import { forward, metaBody } from "../meta.ts";
@@ -14,6 +15,7 @@ import { WORKSPACE_SCHEMA } from "./schemas.ts";
 import { Store, int, optInt, optText, text, type Row } from "../store.ts";
 import { toMs } from "../time.ts";
 import { accountStub } from "./account.ts";
+import { Access, type KeyGrant, type KeyRecord, type Profile } from "./access.ts";
 import { Ledger } from "./ledger.ts";
 import { Outcomes, type FailureQuery, type SendFacts } from "./outcomes.ts";
 import { recipientKeyOfRequest, recipientKeyOfWaId, recipientStub } from "./recipient.ts";
@@ -24,6 +26,9 @@ export interface SendCommand {
   hash: string;
   request: SendRequest;
   phone_number_id: string;
+  /** A workspace key's send: only through the workspace's own numbers (its profile's, or the
+   *  deployment's default when it has none). The platform's key may use any. */
+  own_numbers_only: boolean;
 }
 
 type StatusEvent = Extract<WebhookEvent, { kind: "status" }>;
@@ -59,6 +64,7 @@ export class WorkspaceDO extends DurableObject<Env> {
   private store: Store;
   private ledger: Ledger;
   private outcomes: Outcomes;
+  private access: Access;
   /** Sends in progress by idempotency key: concurrent duplicates await the same answer. */
   private inflight = new Map<string, Promise<Answer>>();
   private alarmSet = false;
@@ -68,6 +74,7 @@ export class WorkspaceDO extends DurableObject<Env> {
     this.store = new Store(ctx.storage, WORKSPACE_SCHEMA);
     this.ledger = new Ledger(this.store);
     this.outcomes = new Outcomes(this.store);
+    this.access = new Access(this.store);
   }
 
   /** Writes, and the reads inside them, go through here: the first one creates the tables. */
@@ -91,9 +98,43 @@ export class WorkspaceDO extends DurableObject<Env> {
     return this.ledger.available();
   }
 
+  // ---- access --------------------------------------------------------------------------------
+
+  addKey(keyId: string, hash: string, label: string | null, scopes: Scope[]): KeyRecord | null {
+    return this.access.addKey(keyId, hash, label, scopes);
+  }
+
+  keys(): KeyRecord[] {
+    return this.access.keys();
+  }
+
+  revokeKey(keyId: string): KeyRecord | null {
+    return this.access.revoke(keyId);
+  }
+
+  verifyKey(keyId: string, hash: string): KeyGrant | null {
+    return this.access.verify(keyId, hash);
+  }
+
+  profile(): Profile {
+    return this.access.profile();
+  }
+
+  setProfile(update: Partial<Profile>): Profile {
+    return this.access.setProfile(update);
+  }
+
+  /** Whether this workspace ever sent (or tried to send) to the recipient. */
+  knowsRecipient(key: string): boolean {
+    return this.outcomes.sentTo(key);
+  }
+
   // ---- send ----------------------------------------------------------------------------------
 
   async send(cmd: SendCommand): Promise<Answer> {
+    if (cmd.own_numbers_only && !this.mayUseNumber(cmd.phone_number_id)) {
+      return { status: 403, body: errorBody("forbidden", "this key may send only through its workspace's business numbers", "phone_number_id") };
+    }
     this.scheduleCleanup();
     const row = this.idem(cmd.key);
     if (row) {
@@ -127,6 +168,11 @@ export class WorkspaceDO extends DurableObject<Env> {
     } finally {
       this.inflight.delete(cmd.key);
     }
+  }
+
+  private mayUseNumber(phoneNumberId: string): boolean {
+    const own = this.access.profile().phone_number_ids;
+    return own.length > 0 ? own.includes(phoneNumberId) : phoneNumberId === this.env.META_PHONE_NUMBER_ID;
   }
 
   private idem(key: string): IdemRow | null {
@@ -453,4 +499,8 @@ export class WorkspaceDO extends DurableObject<Env> {
     this.sql.exec("DELETE FROM status_seen WHERE at < ?", now - WEBHOOK_DEDUPE_TTL_MS);
     await this.ctx.storage.setAlarm(now + 3600_000);
   }
+}
+
+export function workspaceStub(env: Env, workspace: string) {
+  return env.WORKSPACE.get(env.WORKSPACE.idFromName(workspace));
 }
