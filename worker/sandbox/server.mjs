@@ -112,7 +112,11 @@ export function startSandbox(options = {}) {
   // (unbounded parallel POSTs would exhaust the worker's sockets under load).
   let inFlight = 0;
   const waiting = [];
-  const acquire = () => (inFlight < opts.webhookConcurrency ? (inFlight++, Promise.resolve()) : new Promise((r) => waiting.push(r)));
+  const acquire = () => {
+    if (inFlight >= opts.webhookConcurrency) return new Promise((r) => waiting.push(r));
+    inFlight++;
+    return Promise.resolve();
+  };
   const release = () => {
     const next = waiting.shift();
     if (next) next();

@@ -102,7 +102,9 @@ function start(file: File): void {
   ($("#aud-bar") as HTMLProgressElement).value = 0;
   $("#aud-progress-label").textContent = `Checking ${file.name}…`;
   startedAt = performance.now();
-  workers.forEach((w, part) => send(w, { id, file, options: opts, part, parts: workers.length }));
+  workers.forEach((w, part) => {
+    send(w, { id, file, options: opts, part, parts: workers.length });
+  });
 }
 
 let startedAt = 0;
@@ -164,7 +166,7 @@ function baseName(name: string): string {
 
 function exportShopify(): void {
   if (!last) return;
-  download(`${baseName(last.name)}-phones-corrected.csv`, toCsv([last.header]) + last.fixRows.map((r) => r.csv + "\r\n").join(""));
+  download(`${baseName(last.name)}-phones-corrected.csv`, toCsv([last.header]) + last.fixRows.map((r) => `${r.csv}\r\n`).join(""));
 }
 
 function exportFixList(): void {

@@ -87,7 +87,7 @@ async function run(job: AudienceJob): Promise<void> {
   const hEnd = headerEnd(text);
   const header = text.slice(0, hEnd);
   const headerFields = parseRecord(header, 0).fields.map((f) => f.trim());
-  const headerText = header.endsWith("\n") ? header : header + "\n";
+  const headerText = header.endsWith("\n") ? header : `${header}\n`;
   const headerLines = Math.max(1, countLines(headerText));
   const phoneCols = headerFields.map((f, i) => (PHONE_COLUMN.test(f) ? i : -1)).filter((i) => i >= 0);
   const bounds = chunkBounds(text, hEnd, headerLines + 1, job.chunkRows ?? 4000);

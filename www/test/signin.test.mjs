@@ -46,7 +46,7 @@ test("a wrong key is not accepted, with a message saying so", async () => {
   const before = s.problems.length;
   await signIn(readKey.key.replace(/_[0-9a-f]{64}_/, `_${"0".repeat(64)}_`));
   await s.page.locator("#triage-error", { hasText: /not accepted: it is wrong or has been revoked/ }).waitFor();
-  s.problems.splice(before).forEach((p) => assert.match(p, /401.*\/v1\/workspace|Failed to load resource/));
+  for (const p of s.problems.splice(before)) assert.match(p, /401.*\/v1\/workspace|Failed to load resource/);
   assert.equal(await s.page.evaluate(() => sessionStorage.length), 0);
   s.assertClean();
 });
@@ -79,7 +79,7 @@ test("revoked while signed in: the next load says so and signs out", async () =>
   const before = s.problems.length;
   await s.page.getByRole("button", { name: "Load /v1/failures" }).click();
   await s.page.locator("#triage-error", { hasText: /has been revoked/ }).waitFor();
-  s.problems.splice(before).forEach((p) => assert.match(p, /401.*\/v1\/failures|Failed to load resource/));
+  for (const p of s.problems.splice(before)) assert.match(p, /401.*\/v1\/failures|Failed to load resource/);
   assert.equal(await keyField().isVisible(), true, "signed out: the key field is back");
   assert.equal(await s.page.evaluate(() => sessionStorage.length), 0);
   s.assertClean();
@@ -92,7 +92,7 @@ test("a key without the read scope signs in, and is told it cannot load failures
   const before = s.problems.length;
   await s.page.getByRole("button", { name: "Load /v1/failures" }).click();
   await s.page.locator("#triage-error", { hasText: /cannot load failures: it does not have the read scope/ }).waitFor();
-  s.problems.splice(before).forEach((p) => assert.match(p, /403.*\/v1\/failures|Failed to load resource/));
+  for (const p of s.problems.splice(before)) assert.match(p, /403.*\/v1\/failures|Failed to load resource/);
   await s.screenshot("signin-under-scoped", "#triage");
   await s.page.getByRole("button", { name: "Sign out" }).click();
   s.assertClean();

@@ -128,7 +128,7 @@ test("signing in on a static server explains that the worker is needed; nothing 
   const before = s.problems.length;
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.locator("#triage-error", { hasText: /sendgate worker/ }).waitFor();
-  s.problems.splice(before).forEach((p) => assert.match(p, /404.*\/v1\/workspace|Failed to load resource/));
+  for (const p of s.problems.splice(before)) assert.match(p, /404.*\/v1\/workspace|Failed to load resource/);
   assert.equal(await page.evaluate(() => sessionStorage.length), 0, "a key that did not sign in is kept");
   assert.equal(await page.evaluate(() => localStorage.length), 0);
   s.assertClean();

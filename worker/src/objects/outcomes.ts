@@ -215,10 +215,15 @@ export class Outcomes {
   failures(q: FailureQuery) {
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (q.from !== null) (where.push("at >= ?"), args.push(q.from));
-    if (q.to !== null) (where.push("at < ?"), args.push(q.to));
-    if (q.reason !== null) (where.push("reason = ?"), args.push(q.reason));
-    if (q.cursor !== null) (where.push("id < ?"), args.push(q.cursor));
+    const filter = (clause: string, value: string | number | null) => {
+      if (value === null) return;
+      where.push(clause);
+      args.push(value);
+    };
+    filter("at >= ?", q.from);
+    filter("at < ?", q.to);
+    filter("reason = ?", q.reason);
+    filter("id < ?", q.cursor);
     const rows = this.store.read(
       failureRow,
       `SELECT id, at, source, reason, meta_code, recipient, send_id, wamid, idempotency_key, detail FROM failures

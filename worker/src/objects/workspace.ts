@@ -193,7 +193,7 @@ export class WorkspaceDO extends DurableObject<Env> {
    *  ambiguous, reservation released (a later delivered webhook still debits it). */
   private settleInterrupted(cmd: SendCommand, sendId: string): Answer | null {
     const send = this.outcomes.outcomeOf(sendId);
-    if (!send || send.outcome !== "forwarding") {
+    if (send?.outcome !== "forwarding") {
       this.ledger.settle(sendId, "released");
       this.sql.exec("DELETE FROM idem WHERE key = ?", cmd.key);
       return null;
