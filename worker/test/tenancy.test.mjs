@@ -122,9 +122,14 @@ describe("workspace keys", () => {
   });
 });
 
+/** A recipient each workspace of the matrix sent to (recipients are not named by workspace_id:
+ *  a key reads those of its own workspace only). */
+const recipientOf = {};
+
 // Each /v1 route: how to call it on workspace `ws`, the scope it needs, and the status that means
 // "allowed" (a send of an unfunded workspace is blocked: 422, never reaching Meta).
 const ROUTES = [
+  ["GET /v1/recipients/{wa_id}", "read", 200, (k, ws) => call("GET", `/v1/recipients/${recipientOf[ws]}`, { key: k })],
   ["POST /v1/check", "check", 200, (k, ws) => call("POST", "/v1/check", { key: k, body: { ...checkBody(ws), workspace_id: ws } })],
   ["POST /v1/send", "send", 422, (k, ws) => call("POST", "/v1/send", { key: k, body: templateSend({ to: phone(), workspace: ws }) })],
   ["GET /v1/failures", "read", 200, (k, ws) => call("GET", `/v1/failures?workspace_id=${ws}`, { key: k })],
@@ -142,7 +147,11 @@ describe("every route: a key of workspace A with each scope set, on A and on B",
   before(async () => {
     await s.topUp(b, 3);
     // B has data: a key of A must learn nothing of it, nor whether B exists.
-    assert.equal((await call("POST", "/v1/send", { key: SECRETS.API_KEY, body: templateSend({ to: phone("100"), workspace: b }) })).status, 200);
+    const toB = phone("100");
+    assert.equal((await call("POST", "/v1/send", { key: SECRETS.API_KEY, body: templateSend({ to: toB, workspace: b }) })).status, 200);
+    const toA = phone();
+    assert.equal((await call("POST", "/v1/send", { key: SECRETS.API_KEY, body: templateSend({ to: toA, workspace: a }) })).status, 422);
+    Object.assign(recipientOf, { [a]: digits(toA), [b]: digits(toB), [never]: digits(phone()) });
   });
 
   for (const scopes of SCOPE_SETS) {
