@@ -7,14 +7,17 @@ export interface Answer {
 }
 
 export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly path?: string,
-    readonly headers?: Record<string, string>,
-  ) {
+  readonly status: number;
+  readonly code: string;
+  readonly path?: string;
+  readonly headers?: Record<string, string>;
+
+  constructor(status: number, code: string, message: string, path?: string, headers?: Record<string, string>) {
     super(message);
+    this.status = status;
+    this.code = code;
+    this.path = path;
+    this.headers = headers;
   }
 }
 
@@ -182,14 +185,4 @@ export function canonical(value: unknown): string {
 
 export async function sha256Hex(text: string): Promise<string> {
   return hex(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
-}
-
-export function toMs(ts: string | null | undefined): number | null {
-  if (!ts) return null;
-  const n = Date.parse(ts);
-  return Number.isFinite(n) ? n : null;
-}
-
-export function iso(ms: number | null | undefined): string | null {
-  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
 }

@@ -2,6 +2,7 @@ import { classifyFailure, classifyWebhook, triage } from "sendgate";
 import type { Classification, RetryTarget, TriageReport, WebhookEvent } from "sendgate";
 import { $, h, replace, barChart, download, errorText, fmtInt, onFileChosen } from "./dom";
 import { looksLikeCsv, parseCsv, toCsv } from "./csv";
+import { SessionError, signIn, signOut, storedKey, workerFetch, type Session } from "./session";
 
 // Failure triage: turns whatever the merchant pasted into items for sendgate's triage() (webhook
 // bodies through classifyWebhook, CSV rows through classifyFailure) and shows the report.
@@ -336,23 +337,59 @@ interface WorkerFailure {
   wamid?: string | null;
 }
 
-/** Loads the worker's recorded failures (GET /v1/failures, newest first, paged by next_cursor). */
-async function fetchFailures(): Promise<void> {
-  const key = ($("#api-key") as HTMLInputElement).value.trim();
-  sessionStorage.setItem("sendgate.apiKey", key);
+let session: Session | null = null;
+
+/** The sign-in part of the worker box: the key field, or who is signed in. */
+function showSession(): void {
+  const who = $("#signin-who");
+  ($("#signin-form") as HTMLElement).hidden = session !== null;
+  ($("#signed-in") as HTMLElement).hidden = session === null;
+  if (!session) {
+    who.textContent = "";
+    return;
+  }
+  const name = session.name ? `${session.name} (workspace ${session.workspace_id})` : `workspace ${session.workspace_id}`;
+  replace(who, "Signed in to ", h("strong", null, name), ` · key scopes: ${session.scopes.join(", ") || "none"}`);
+}
+
+function endSession(): void {
+  signOut();
+  session = null;
+  showSession();
+}
+
+async function startSession(key: string): Promise<void> {
   const status = $("#triage-status");
-  status.textContent = "Loading /v1/failures…";
+  status.textContent = "Signing in…";
   setError(null);
+  try {
+    session = await signIn(key);
+    ($("#workspace-key") as HTMLInputElement).value = "";
+    status.textContent = "";
+    showSession();
+    if (!session.scopes.includes("read")) setError("Signed in, but this workspace key cannot load failures: it does not have the read scope.");
+  } catch (err) {
+    status.textContent = "";
+    if (err instanceof SessionError && err.signedOut) endSession();
+    setError(`Could not sign in: ${errorText(err)}`);
+  }
+}
+
+/** Loads the workspace's recorded failures (GET /v1/failures, newest first, paged by next_cursor). */
+async function fetchFailures(): Promise<void> {
+  const status = $("#triage-status");
+  setError(null);
+  if (!session) {
+    setError("Sign in with your workspace key first (Load from the sendgate worker).");
+    return;
+  }
+  status.textContent = "Loading /v1/failures…";
   try {
     const records: WorkerFailure[] = [];
     let cursor: string | null = null;
     for (let page = 0; page < 40; page++) {
-      const url = new URL("v1/failures", new URL("/", location.href));
-      url.searchParams.set("limit", "500");
-      if (cursor) url.searchParams.set("cursor", cursor);
-      const res = await fetch(url, { headers: key ? { authorization: `Bearer ${key}` } : {}, cache: "no-store" });
-      if (res.status === 401 || res.status === 403) throw new Error("the API key was not accepted");
-      if (!res.ok) throw new Error(`HTTP ${res.status} — is this page served by the sendgate worker?`);
+      const query = new URLSearchParams({ limit: "500", ...(cursor ? { cursor } : {}) });
+      const res = await workerFetch(session.key, `/v1/failures?${query}`, "load failures");
       const body = (await res.json()) as { failures?: WorkerFailure[]; next_cursor?: string | null };
       if (!Array.isArray(body.failures)) throw new Error("the answer has no failures list");
       records.push(...body.failures);
@@ -367,8 +404,26 @@ async function fetchFailures(): Promise<void> {
     report(collected, `/v1/failures${cursor ? " (first 20,000)" : ""}`, performance.now());
   } catch (err) {
     status.textContent = "";
+    if (err instanceof SessionError && err.signedOut) endSession();
     setError(`Could not load failures from the worker: ${errorText(err)}`);
   }
+}
+
+function initSession(): void {
+  const input = $("#workspace-key") as HTMLInputElement;
+  $("#signin").addEventListener("click", () => void startSession(input.value));
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") void startSession(input.value);
+  });
+  $("#signout").addEventListener("click", () => {
+    endSession();
+    setError(null);
+  });
+  $("#triage-fetch").addEventListener("click", () => void fetchFailures());
+  showSession();
+  // A key kept by this tab: check it again (it may have been revoked since).
+  const kept = storedKey();
+  if (kept) void startSession(kept);
 }
 
 export function initTriage(): void {
@@ -388,9 +443,7 @@ export function initTriage(): void {
     input.focus();
   });
   onFileChosen($("#triage-file") as HTMLInputElement, $("#triage-drop"), (f) => void readFile(f));
-  const key = $("#api-key") as HTMLInputElement;
-  key.value = sessionStorage.getItem("sendgate.apiKey") ?? "";
-  $("#triage-fetch").addEventListener("click", () => void fetchFailures());
+  initSession();
   renderEmpty();
 }
 

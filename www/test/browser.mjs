@@ -15,10 +15,11 @@ export const CHROMIUM_ARGS = [
   "--no-first-run", "--disable-component-update", "--disable-sync",
 ];
 
-/** `init`: a script run in the page before its own (context.addInitScript). */
-export async function open({ viewport = { width: 1280, height: 900 }, query = "", init = null } = {}) {
+/** `init`: a script run in the page before its own (context.addInitScript). `server`: where the
+ *  dashboard is served (`{ url, close }`, e.g. a real worker); default: www/dist on a local server. */
+export async function open({ viewport = { width: 1280, height: 900 }, query = "", init = null, server: given = null } = {}) {
   await mkdir(ARTIFACTS, { recursive: true });
-  const server = await serve();
+  const server = given ?? (await serve());
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport, acceptDownloads: true });
   const page = await context.newPage();
