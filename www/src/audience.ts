@@ -8,10 +8,10 @@ import { addCounts, emptyReport, type AudienceMessage, type FixRow, type MergedR
 // Audience check: the CSV goes to a Web Worker (audience.worker.ts) that runs sendgate's
 // checkAudience chunk by chunk; this panel shows progress, counts, the chart and the fix lists.
 
-// A pool of workers, one per core (at most 4): worker k checks chunks k, k+P, k+2P… of the file,
-// each reading the same File (shared, not copied); the panel merges their reports. A credit
-// balance is spent in file order, which parallel chunks cannot do: then one worker takes every
-// chunk in order, passing on the balance each leaves (see audience.worker.ts).
+// A pool of workers, one per core (at most 4): each streams the same File (shared, not copied)
+// through sendgate's AudienceStream and checks its part of the records (blocks k, k+P, k+2P…);
+// the panel adds their reports up. A credit balance is spent in file order: then one worker
+// checks the whole file, exactly as checkAudience would.
 const POOL = Math.min(4, Math.max(1, navigator.hardwareConcurrency || 2));
 // A worker's module (and Wasm) must finish loading before it can take a job: each says "ready".
 interface PoolWorker {
@@ -116,9 +116,9 @@ function onMessage(m: Exclude<AudienceMessage, { type: "ready" }>): void {
   }
   if (m.type === "progress") {
     parts[m.part] = { done: m.done, total: m.total, rows: m.rows };
-    const done = parts.reduce((s, p) => s + p.done, 0);
-    const total = parts.reduce((s, p) => s + p.total, 0);
-    const rows = parts.reduce((s, p) => s + p.rows, 0);
+    // Every part reads the whole file (checking only its own records): the slowest tells.
+    const slowest = parts.reduce((a, b) => (b.done / Math.max(1, b.total) < a.done / Math.max(1, a.total) ? b : a));
+    const { done, total, rows } = slowest;
     ($("#aud-bar") as HTMLProgressElement).value = total ? done / total : 0;
     $("#aud-progress-label").textContent = `Checked ${fmtInt(rows)} contacts (${Math.round((done / Math.max(1, total)) * 100)}%)`;
     return;
@@ -146,14 +146,15 @@ function merge(parts: Done[]): { report: MergedReport; header: string[]; fixRows
   const fixRows: FixRow[] = [];
   for (const { report: r, fixRows: f } of parts) {
     addCounts(report, r, blocked);
-    report.malformed.push(...r.malformed);
-    report.fixable.push(...r.fixable);
-    fixRows.push(...f);
+    for (const m of r.malformed) report.malformed.push(m);
+    for (const x of f) fixRows.push(x);
   }
   const byLine = (a: { line: number }, b: { line: number }) => a.line - b.line;
-  report.malformed.sort(byLine);
-  report.fixable.sort(byLine);
-  fixRows.sort(byLine);
+  if (parts.length > 1) {
+    report.malformed.sort(byLine);
+    fixRows.sort(byLine);
+  }
+  report.fixable = fixRows;
   report.blocked = [...blocked].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count);
   return { report, header: parts.find((p) => p.part === 0)?.header ?? parts[0].header, fixRows };
 }
