@@ -35,6 +35,8 @@ function newWorker(): PoolWorker {
   w.onmessage = (e: MessageEvent<AudienceMessage>) => {
     if (e.data.type !== "ready") return onMessage(e.data);
     entry.ready = true;
+    // For tests and timing: every worker of the pool can take a job at once.
+    if (pool.length === POOL && pool.every((p) => p.ready)) $("#audience").dataset.workersReady = "true";
     if (entry.pending) w.postMessage(entry.pending);
     entry.pending = null;
   };
@@ -53,6 +55,7 @@ function send(entry: PoolWorker, job: unknown): void {
 function stopPool(): void {
   for (const p of pool) p.worker.terminate();
   pool = [];
+  delete $("#audience").dataset.workersReady;
 }
 
 function options(): AudienceOptions | { error: string } {
