@@ -14,7 +14,10 @@ use crate::{catalog, eligibility, templates};
 
 /// `checkSend(request)`.
 pub fn check_send(request_json: &str) -> Result<Verdict, InputError> {
-    let request: SendRequest = from_json(request_json)?;
+    checked_send(from_json(request_json)?)
+}
+
+fn checked_send(request: SendRequest) -> Result<Verdict, InputError> {
     eligibility::validate(&request)?;
     Ok(eligibility::check_send(&request))
 }
@@ -28,7 +31,10 @@ pub fn pick_templates(request_json: &str) -> Result<Vec<TemplateOption>, InputEr
 
 /// `normalizePhone(input)`.
 pub fn normalize_phone(input_json: &str) -> Result<PhoneReport, InputError> {
-    let input: PhoneInput = from_json(input_json)?;
+    analyzed(from_json(input_json)?)
+}
+
+fn analyzed(input: PhoneInput) -> Result<PhoneReport, InputError> {
     Ok(phone::analyze(&input))
 }
 
@@ -148,42 +154,52 @@ pub struct BatchError {
     pub allowed: Vec<String>,
 }
 
-/// Every item of a JSON array through `one`, each with its own error.
-fn batch<T>(
+/// Every item of a JSON array through `answer`, each with its own error. The usual batch reads
+/// as one array of `R`; only one with a malformed item is read again item by item, so that
+/// the others still get their answers.
+fn batch<R: serde::de::DeserializeOwned, T>(
     items_json: &str,
-    one: impl Fn(&str) -> Result<T, InputError>,
+    answer: impl Fn(R) -> Result<T, InputError>,
 ) -> Result<Vec<BatchItem<T>>, InputError> {
     crate::error::check_size(items_json)?;
+    let item = |i: usize, result: Result<T, InputError>| match result {
+        Ok(value) => BatchItem::Ok(value),
+        Err(e) => {
+            let e = inside(&format!("[{i}]"), e);
+            BatchItem::Err {
+                error: BatchError {
+                    name: "SendgateInputError",
+                    message: e.to_string(),
+                    path: e.path,
+                    allowed: e.allowed,
+                },
+            }
+        }
+    };
+    if let Ok(items) = serde_json::from_str::<Vec<R>>(items_json) {
+        return Ok(items
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| item(i, answer(r)))
+            .collect());
+    }
     let items: Vec<&serde_json::value::RawValue> = serde_json::from_str(items_json)
         .map_err(|_| InputError::new("", "expected an array (one item per call)"))?;
     Ok(items
         .iter()
         .enumerate()
-        .map(|(i, item)| match one(item.get()) {
-            Ok(value) => BatchItem::Ok(value),
-            Err(e) => {
-                let e = inside(&format!("[{i}]"), e);
-                BatchItem::Err {
-                    error: BatchError {
-                        name: "SendgateInputError",
-                        message: e.to_string(),
-                        path: e.path,
-                        allowed: e.allowed,
-                    },
-                }
-            }
-        })
+        .map(|(i, raw)| item(i, from_json(raw.get()).and_then(&answer)))
         .collect())
 }
 
 /// `checkSends(requests)`: `checkSend` for each item of an array.
 pub fn check_sends(requests_json: &str) -> Result<Vec<BatchItem<Verdict>>, InputError> {
-    batch(requests_json, check_send)
+    batch(requests_json, checked_send)
 }
 
 /// `normalizePhones(inputs)`: `normalizePhone` for each item of an array.
 pub fn normalize_phones(inputs_json: &str) -> Result<Vec<BatchItem<PhoneReport>>, InputError> {
-    batch(inputs_json, normalize_phone)
+    batch(inputs_json, analyzed)
 }
 
 /// `catalog()`: every entry the library knows.

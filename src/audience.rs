@@ -402,7 +402,17 @@ impl Tally {
         }
     }
 
-    fn record(&mut self, item: Item) {
+    /// Reads one record; answers whether the next is this part's (the reader skips it if not).
+    fn record(&mut self, item: Item) -> bool {
+        self.read(item);
+        !self.unreadable && self.is_mine(self.records)
+    }
+
+    fn is_mine(&self, index: usize) -> bool {
+        (index / BLOCK_RECORDS) % self.part.count == self.part.index
+    }
+
+    fn read(&mut self, item: Item) {
         let Some(cols) = &self.cols else {
             return self.header(item);
         };
@@ -411,17 +421,18 @@ impl Tally {
         }
         let index = self.records;
         self.records += 1;
-        if (index / BLOCK_RECORDS) % self.part.count != self.part.index {
+        if !self.is_mine(index) {
             return;
         }
         let report = &mut self.report;
         report.rows += 1;
         let row = match item {
-            Ok(r) => r,
-            Err((line, error)) => {
+            Item::Record(r) => r,
+            Item::Malformed(line, error) => {
                 report.malformed.push(Malformed { line, error });
                 return;
             }
+            Item::Skipped => return,
         };
         let line = row.line;
         if row.len() > report.header.len() {
@@ -487,8 +498,10 @@ impl Tally {
     fn header(&mut self, item: Item) {
         let report = &mut self.report;
         let (line, header) = match item {
-            Ok(h) => (h.line, h.to_vec()),
-            Err((line, e)) => {
+            Item::Record(h) => (h.line, h.to_vec()),
+            // The reader keeps the first record: the header is never skipped.
+            Item::Skipped => return,
+            Item::Malformed(line, e) => {
                 // Nothing after an unreadable header can be read as contacts.
                 if self.part.index == 0 {
                     report.malformed.push(Malformed {

@@ -86,6 +86,8 @@ pub struct CsvReader {
     /// Bytes of the current record seen (kept or not).
     record_bytes: usize,
     overlong: bool,
+    /// The current record is not kept (the callback said so after the previous one).
+    skipping: bool,
     /// Bytes of a possible byte order mark at the very start seen so far (0..=3), or `None`
     /// once past it.
     bom: Option<u8>,
@@ -97,8 +99,18 @@ impl Default for CsvReader {
     }
 }
 
-/// What the callback receives for each record.
-pub type Item<'a, 'b> = Result<&'b Record<'a>, (usize, String)>;
+/// What the callback receives for each record, in order.
+pub enum Item<'r, 'a> {
+    Record(&'r Record<'a>),
+    /// A record that cannot be read: the line it starts on, and why.
+    Malformed(usize, String),
+    /// A record the callback asked to skip: only its place in the sequence is known.
+    Skipped,
+}
+
+/// The callback: takes each record and answers whether to read the next one (`false`: it is
+/// only counted, as [`Item::Skipped`], which costs a scan for quotes and line ends).
+pub type Emit<'e> = dyn FnMut(Item) -> bool + 'e;
 
 impl CsvReader {
     pub fn new() -> Self {
@@ -111,12 +123,13 @@ impl CsvReader {
             record_line: 1,
             record_bytes: 0,
             overlong: false,
+            skipping: false,
             bom: Some(0),
         }
     }
 
     /// Reads `chunk`, the next bytes of the input (split anywhere).
-    pub fn push(&mut self, mut chunk: &[u8], emit: &mut dyn FnMut(Item)) {
+    pub fn push(&mut self, mut chunk: &[u8], emit: &mut Emit) {
         if let Some(seen) = self.bom {
             const BOM: &[u8] = b"\xEF\xBB\xBF";
             let mut seen = seen as usize;
@@ -142,7 +155,7 @@ impl CsvReader {
     }
 
     /// Ends the input: the last record (if any) goes to the callback.
-    pub fn finish(&mut self, emit: &mut dyn FnMut(Item)) {
+    pub fn finish(&mut self, emit: &mut Emit) {
         if let Some(seen @ 1..=2) = self.bom {
             self.bom = None;
             let partial: &[u8] = &b"\xEF\xBB\xBF"[..seen as usize];
@@ -151,15 +164,20 @@ impl CsvReader {
         match self.state {
             State::BetweenRecords | State::AfterCr => {}
             State::Quoted => {
+                let skipped = self.skipping;
                 self.reset_record();
-                emit(Err((self.record_line, UNCLOSED_QUOTE.to_string())));
+                self.skipping = !emit(if skipped {
+                    Item::Skipped
+                } else {
+                    Item::Malformed(self.record_line, UNCLOSED_QUOTE.to_string())
+                });
             }
             State::FieldStart | State::Unquoted | State::QuoteInQuoted => self.end_record(emit),
         }
         self.state = State::BetweenRecords;
     }
 
-    fn read(&mut self, bytes: &[u8], emit: &mut dyn FnMut(Item)) {
+    fn read(&mut self, bytes: &[u8], emit: &mut Emit) {
         let mut i = 0;
         let n = bytes.len();
         while i < n {
@@ -254,8 +272,11 @@ impl CsvReader {
         }
     }
 
-    /// Appends field text, unless the record is past [`MAX_RECORD_BYTES`].
+    /// Appends field text, unless the record is skipped or past [`MAX_RECORD_BYTES`].
     fn keep(&mut self, text: &[u8]) {
+        if self.skipping {
+            return;
+        }
         self.count(text.len());
         if !self.overlong {
             self.buf.extend_from_slice(text);
@@ -263,6 +284,9 @@ impl CsvReader {
     }
 
     fn count(&mut self, n: usize) {
+        if self.skipping {
+            return;
+        }
         self.record_bytes += n;
         if self.record_bytes > MAX_RECORD_BYTES && !self.overlong {
             self.overlong = true;
@@ -273,44 +297,54 @@ impl CsvReader {
     }
 
     fn end_field(&mut self) {
-        if self.overlong {
+        if self.overlong || self.skipping {
             return;
-        }
-        // Structure bytes are ASCII, so a field never splits a UTF-8 sequence: check it alone.
-        if std::str::from_utf8(&self.buf[self.field_start..]).is_err() {
-            let fixed = String::from_utf8_lossy(&self.buf[self.field_start..]).into_owned();
-            self.buf.truncate(self.field_start);
-            self.buf.extend_from_slice(fixed.as_bytes());
         }
         self.ends.push(self.buf.len());
         self.field_start = self.buf.len();
     }
 
-    fn end_record(&mut self, emit: &mut dyn FnMut(Item)) {
+    /// Invalid UTF-8 in the record becomes U+FFFD, field by field. Structure bytes are ASCII, so
+    /// a field never splits a UTF-8 sequence and each can be converted alone.
+    fn repair_utf8(&mut self) {
+        let (mut buf, mut ends) = (Vec::with_capacity(self.buf.len()), Vec::new());
+        let mut start = 0;
+        for &end in &self.ends {
+            buf.extend_from_slice(String::from_utf8_lossy(&self.buf[start..end]).as_bytes());
+            ends.push(buf.len());
+            start = end;
+        }
+        (self.buf, self.ends) = (buf, ends);
+    }
+
+    fn end_record(&mut self, emit: &mut Emit) {
         self.end_field();
-        if self.overlong {
+        let keep_next = if self.skipping {
+            emit(Item::Skipped)
+        } else if self.overlong {
             let bytes = self.record_bytes;
-            self.reset_record();
-            emit(Err((
+            emit(Item::Malformed(
                 self.record_line,
                 format!(
                     "the record is {bytes} bytes long; the limit is {MAX_RECORD_BYTES} (a quote left open?)"
                 ),
-            )));
-            return;
-        }
-        {
-            // SAFETY: every field was checked (or made) valid UTF-8 by `end_field`, and fields
-            // are concatenated at char boundaries.
+            ))
+        } else {
+            // One check for the whole record: almost every record is valid.
+            if std::str::from_utf8(&self.buf).is_err() {
+                self.repair_utf8();
+            }
+            // SAFETY: checked just above, or made valid field by field by `repair_utf8`.
             let text = unsafe { std::str::from_utf8_unchecked(&self.buf) };
             let record = Record {
                 line: self.record_line,
                 text,
                 ends: &self.ends,
             };
-            emit(Ok(&record));
-        }
+            emit(Item::Record(&record))
+        };
         self.reset_record();
+        self.skipping = !keep_next;
     }
 
     fn reset_record(&mut self) {
@@ -325,15 +359,21 @@ impl CsvReader {
 /// A record read whole: its line and fields, or its line and why it cannot be read.
 pub type OwnedRecord = (usize, Result<Vec<String>, String>);
 
+fn owned(item: Item) -> Option<OwnedRecord> {
+    match item {
+        Item::Record(r) => Some((r.line, Ok(r.to_vec()))),
+        Item::Malformed(line, e) => Some((line, Err(e))),
+        Item::Skipped => None,
+    }
+}
+
 /// Every record of `text` (what `readCsv` returns).
 pub fn read_all(text: &str) -> Vec<OwnedRecord> {
     let mut out = Vec::new();
     let mut reader = CsvReader::new();
     let mut emit = |item: Item| {
-        out.push(match item {
-            Ok(r) => (r.line, Ok(r.to_vec())),
-            Err((line, e)) => (line, Err(e)),
-        })
+        out.extend(owned(item));
+        true
     };
     reader.push(text.as_bytes(), &mut emit);
     reader.finish(&mut emit);
@@ -358,10 +398,8 @@ mod tests {
         let mut out = Vec::new();
         let mut reader = CsvReader::new();
         let mut emit = |item: Item| {
-            out.push(match item {
-                Ok(r) => (r.line, Ok(r.to_vec())),
-                Err((line, e)) => (line, Err(e)),
-            })
+            out.extend(owned(item));
+            true
         };
         let mut rest = text;
         for size in sizes {
@@ -452,5 +490,30 @@ mod tests {
         assert_eq!(r[1].0, 2);
         assert!(r[1].1.as_ref().unwrap_err().contains("limit"), "{:?}", r[1]);
         assert_eq!(r[2], ok(3, &["next"]));
+    }
+
+    #[test]
+    fn skipped_records_keep_their_place() {
+        let text = "h\n1,\"a\nb\"\n2\n\"3, x\"\n4\n\"open\n";
+        // Keep every other record: the kept ones are exactly those of a full read.
+        let full = rows(text);
+        let mut seen = Vec::new();
+        let mut n = 0;
+        let mut reader = CsvReader::new();
+        let mut emit = |item: Item| {
+            seen.push(owned(item));
+            n += 1;
+            n % 2 == 0
+        };
+        for piece in text.as_bytes().chunks(3) {
+            reader.push(piece, &mut emit);
+        }
+        reader.finish(&mut emit);
+        let expected: Vec<Option<OwnedRecord>> = full
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| (i % 2 == 0).then_some(r))
+            .collect();
+        assert_eq!(seen, expected);
     }
 }
