@@ -351,6 +351,10 @@ export interface AudienceOptions {
 }
 
 /**
+ * (`AudienceStream` is a class that owns Wasm memory: `free()` it, or `using` it, when done. Its
+ * generated declaration has `[Symbol.dispose]`: a TypeScript consumer that checks library types
+ * needs `esnext.disposable` in `lib`.)
+ *
  * The share of a file one `AudienceStream` checks, for checking a file in parallel: the data
  * records in blocks `index`, `index + count`, … of 2,000. The reports of all parts add up to the
  * whole file's (the header's problems are reported by part 0). Not with `credits`: a balance is

@@ -338,7 +338,7 @@ impl AudienceStream {
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "AudienceOptions")] options: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "AudiencePart | undefined")] part: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "AudiencePart")] part: JsValue,
     ) -> Result<AudienceStream, JsValue> {
         let options = to_json(&options, "options")?;
         let part = if part.is_undefined() || part.is_null() {

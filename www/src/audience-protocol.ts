@@ -34,10 +34,23 @@ export interface AudienceJob {
   parts: number;
 }
 
-export interface FixRow extends AudienceFixable {
-  /** The original record with its phone corrected, as one CSV line (cheap to pass between threads). */
-  csv: string;
+/** Fixable contacts shown as a table; the downloads have all of them. */
+export const SHOWN = 100;
+
+/**
+ * Fixable contacts in file order, compact for passing between threads (a few strings per contact,
+ * no object): each one's file line, its record with the phone corrected and its fix-list entry,
+ * both as CSV lines; the first SHOWN as objects for the table.
+ */
+export interface Fixes {
+  lines: Int32Array;
+  corrected: string[];
+  list: string[];
+  first: AudienceFixable[];
 }
+
+/** The columns of the fix-list download, one entry per `Fixes.list` line. */
+export const FIX_LIST_HEADER = ["line", "customer_id", "email", "first_name", "last_name", "phone", "suggested_e164"];
 
 export type AudienceMessage =
   /** Sent once the worker's Wasm is instantiated: jobs posted earlier could be lost. */
@@ -48,13 +61,15 @@ export type AudienceMessage =
       type: "done";
       id: number;
       part: number;
-      /** The part's counts and malformed rows; its fixable contacts are `fixRows`. */
+      /** The part's counts and malformed rows; its fixable contacts are `fixes`. */
       report: MergedReport;
       header: string[];
-      fixRows: FixRow[];
+      fixes: Fixes;
       ms: { read: number; check: number; total: number };
       bytes: number;
       /** Pieces the file's stream came in. */
       chunks: number;
+      /** When the worker took the job (ms since the epoch, comparable across threads). */
+      startedAt: number;
     }
   | { type: "error"; id: number; message: string; path?: string };
