@@ -70,7 +70,7 @@ function timePerCall(fn, items) {
 }
 // Warm both (JIT, sendgate's per-calling-code caches), then interleave the timed rounds.
 for (let i = 0; i < 2; i++) {
-  inputs.forEach((x) => sg.normalizePhone(x));
+  for (const x of inputs) sg.normalizePhone(x);
   corpus.forEach(peerWork);
 }
 const peerUs = [];
@@ -93,7 +93,7 @@ const requests = inputs.map((input, i) => ({
     parameters: ["Ana", "1001"],
   },
 }));
-requests.forEach((r) => sg.checkSend(r));
+for (const r of requests) sg.checkSend(r);
 const checkSendUs = median([0, 1, 2].map(() => timePerCall((r) => sg.checkSend(r), requests)));
 
 // --- batch calls: 10,000 items crossing the boundary once, per item -------------------------------
@@ -124,8 +124,8 @@ for (const row of corpus) {
   const hint = ours.findings.some((f) => f.reason === "CUSTOMER_IS_MISSING_CALLING_CODE");
   const ourE164 = hint ? ours.suggested : ours.e164;
   const ourValid = hint ? null : ours.valid;
-  const peerE164 = peer && peer.possible ? peer.e164 : null;
-  const peerValid = hint ? null : Boolean(peer && peer.valid);
+  const peerE164 = peer?.possible ? peer.e164 : null;
+  const peerValid = hint ? null : Boolean(peer?.valid);
   compared++;
   if (ourE164 !== peerE164 || ourValid !== peerValid) {
     disagreements.push({ kind: row.kind, input: row.input, sendgate: { e164: ourE164, valid: ourValid, region: ours.region }, peer: { e164: peerE164, valid: peerValid, raw: peer } });
@@ -252,7 +252,7 @@ const line = (c) => `| ${c.map((x, i) => String(x).padEnd(widths[i])).join(" | "
 console.log(`sendgate bench — Node ${process.version}, corpus ${corpus.length} rows (seed ${SEED}), medians of ${RUNS} runs (cold: ${values.cold} processes, classifyWebhook: ${values.webhook}, worker: ${values.worker} runs)`);
 console.log(line(head));
 console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-cells.forEach((c) => console.log(line(c)));
+for (const c of cells) console.log(line(c));
 if (values.disagreements || disagreements.length) {
   console.log(`\n${disagreements.length} disagreement(s) with libphonenumber-js/max:`);
   for (const d of disagreements.slice(0, values.disagreements ? Infinity : 40)) console.log(JSON.stringify(d));

@@ -154,7 +154,7 @@ export function hex(buf: ArrayBuffer): string {
 
 /** X-Hub-Signature-256: `sha256=<hex HMAC-SHA256 of the raw body, keyed with the app secret>`. */
 export async function validSignature(secret: string, body: Uint8Array, header: string | null): Promise<boolean> {
-  if (!secret || !header || !header.startsWith("sha256=")) return false;
+  if (!secret || !header?.startsWith("sha256=")) return false;
   const given = header.slice("sha256=".length).trim().toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(given)) return false;
   const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [

@@ -86,7 +86,7 @@ export async function forward(cfg: Config, phoneNumberId: string, body: unknown)
       // Whatever comes back is kept in the answer and the failures log: a proxy or debug
       // endpoint that echoes our request must not make them carry the access token.
       const text = redact(await res.text(), cfg.accessToken);
-      let parsed: unknown = undefined;
+      let parsed: unknown ;
       try {
         parsed = JSON.parse(text);
       } catch {

@@ -267,7 +267,7 @@ export class WorkspaceDO extends DurableObject<Env> {
     const idem = this.sql.exec("SELECT send_id FROM idem WHERE key = ?", cmd.key).one();
     const sendId = String(idem.send_id);
     const send = this.sql.exec("SELECT outcome, to_e164 FROM sends WHERE send_id = ?", sendId).toArray()[0];
-    if (!send || send.outcome !== "forwarding") {
+    if (send?.outcome !== "forwarding") {
       this.settle(sendId, "released");
       this.sql.exec("DELETE FROM idem WHERE key = ?", cmd.key);
       return null;
@@ -607,10 +607,22 @@ export class WorkspaceDO extends DurableObject<Env> {
   failures(q: FailureQuery) {
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (q.from !== null) (where.push("at >= ?"), args.push(q.from));
-    if (q.to !== null) (where.push("at < ?"), args.push(q.to));
-    if (q.reason !== null) (where.push("reason = ?"), args.push(q.reason));
-    if (q.cursor !== null) (where.push("id < ?"), args.push(q.cursor));
+    if (q.from !== null) {
+      where.push("at >= ?");
+      args.push(q.from);
+    }
+    if (q.to !== null) {
+      where.push("at < ?");
+      args.push(q.to);
+    }
+    if (q.reason !== null) {
+      where.push("reason = ?");
+      args.push(q.reason);
+    }
+    if (q.cursor !== null) {
+      where.push("id < ?");
+      args.push(q.cursor);
+    }
     const rows = this.tables.read(
       `SELECT * FROM failures ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`,
       ...args,

@@ -80,6 +80,8 @@ export async function startStack({ vars = {}, sandbox: sandboxOptions = {}, pers
     appSecret: SECRETS.META_APP_SECRET,
     webhookDelayMs: 30,
     hangMs: 20_000,
+    // Control actions (quality, health, inbound…) default to the number the worker sends from.
+    phoneNumberId: vars.META_PHONE_NUMBER_ID ?? "100000001",
     ...sandboxOptions,
   });
   const [port, inspectorPort] = [await freePort(), await freePort()];

@@ -112,7 +112,9 @@ function start(file: File): void {
   ($("#aud-bar") as HTMLProgressElement).value = 0;
   $("#aud-progress-label").textContent = `Checking ${file.name}…`;
   startedAt = performance.now();
-  workers.forEach((w, part) => send(w, { id, file, options: opts, part, parts: workers.length }));
+  workers.forEach((w, part) => {
+    send(w, { id, file, options: opts, part, parts: workers.length });
+  });
 }
 
 let startedAt = 0;
@@ -197,12 +199,12 @@ function baseName(name: string): string {
 
 function exportShopify(): void {
   if (!last) return;
-  download(`${baseName(last.name)}-phones-corrected.csv`, toCsv([last.header]) + last.fixes.corrected.map((line) => line + "\r\n").join(""));
+  download(`${baseName(last.name)}-phones-corrected.csv`, toCsv([last.header]) + last.fixes.corrected.map((line) => `${line}\r\n`).join(""));
 }
 
 function exportFixList(): void {
   if (!last) return;
-  download(`${baseName(last.name)}-fix-list.csv`, toCsv([FIX_LIST_HEADER]) + last.fixes.list.map((line) => line + "\r\n").join(""));
+  download(`${baseName(last.name)}-fix-list.csv`, toCsv([FIX_LIST_HEADER]) + last.fixes.list.map((line) => `${line}\r\n`).join(""));
 }
 
 function exportMalformed(): void {

@@ -12,5 +12,5 @@ export function toCsvLine(row: unknown[]): string {
 
 /** Writes rows as CSV with CRLF line ends (what spreadsheet tools and Shopify import expect). */
 export function toCsv(rows: unknown[][]): string {
-  return rows.map(toCsvLine).join("\r\n") + "\r\n";
+  return `${rows.map(toCsvLine).join("\r\n")}\r\n`;
 }

@@ -30,8 +30,9 @@ function addWebhook(body: unknown, out: Collected): void {
 
 function addValue(v: unknown, out: Collected): void {
   if (isWebhookBody(v)) addWebhook(v, out);
-  else if (Array.isArray(v)) v.forEach((x) => addValue(x, out));
-  else if (v && typeof v === "object" && Array.isArray((v as { failures?: unknown }).failures)) addValue((v as { failures: unknown[] }).failures, out);
+  else if (Array.isArray(v)) {
+    for (const x of v) addValue(x, out);
+  } else if (v && typeof v === "object" && Array.isArray((v as { failures?: unknown }).failures)) addValue((v as { failures: unknown[] }).failures, out);
   else if (v && typeof v === "object" && Array.isArray((v as { items?: unknown }).items)) addValue((v as { items: unknown[] }).items, out);
   else out.items.push(v);
 }

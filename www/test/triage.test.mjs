@@ -125,7 +125,7 @@ test("loading /v1/failures from a static server explains that the worker is need
   const before = s.problems.length;
   await page.getByRole("button", { name: "Load /v1/failures" }).click();
   await page.locator("#triage-error", { hasText: /sendgate worker/ }).waitFor();
-  s.problems.splice(before).forEach((p) => assert.match(p, /404.*\/v1\/failures|Failed to load resource/));
+  for (const p of s.problems.splice(before)) assert.match(p, /404.*\/v1\/failures|Failed to load resource/);
   assert.equal(await page.evaluate(() => sessionStorage.getItem("sendgate.apiKey")), "test-key");
   assert.equal(await page.evaluate(() => localStorage.length), 0);
   s.assertClean();
