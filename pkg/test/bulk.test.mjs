@@ -68,7 +68,9 @@ test("normalizePhones: every answer equals normalizePhone's", () => {
   const inputs = [...corpus, { phone: 5512345678 }, [], { phone: "5512345678", phone_country_code: "MX" }];
   const answers = sg.normalizePhones(inputs);
   assert.equal(answers.length, inputs.length);
-  inputs.forEach((x, i) => assert.deepEqual(answers[i], atIndex(single(sg.normalizePhone, x), i), `item ${i}`));
+  inputs.forEach((x, i) => {
+    assert.deepEqual(answers[i], atIndex(single(sg.normalizePhone, x), i), `item ${i}`);
+  });
   assert.equal(answers[corpus.length].error.path, `[${corpus.length}].phone`);
   assert.equal(answers[corpus.length + 1].error.path, `[${corpus.length + 1}]`);
 });
@@ -98,7 +100,7 @@ function shopifyExport(n) {
         : `${i},Gu,,yes,,,,`,
     );
   }
-  return lines.join("\r\n") + "\r\n";
+  return `${lines.join("\r\n")}\r\n`;
 }
 
 function streamed(text, options, { chunk = 4096, part, asText = false } = {}) {
