@@ -150,6 +150,7 @@ function onMessage(m: Exclude<AudienceMessage, { type: "ready" }>): void {
   section.dataset.ms = wall.toFixed(1);
   section.dataset.workerMs = Math.max(...results.map((r) => r.ms.total)).toFixed(1);
   section.dataset.checkMs = results.reduce((s, r) => s + r.ms.check, 0).toFixed(1);
+  section.dataset.readMs = Math.max(...results.map((r) => r.ms.read)).toFixed(1);
   section.dataset.workers = String(results.length);
   section.dataset.chunks = String(results.reduce((s, r) => s + r.chunks, 0));
   // Where the wall time went outside the workers: waiting for the last part (its message

@@ -94,14 +94,14 @@ test("1,000,000-row Shopify export, streamed: time to report and peak JS heap", 
     const peak = await heap.stop();
     const r = await page.evaluate(() => {
       const d = document.getElementById("audience").dataset;
-      return { wall: Number(d.ms), worker: Number(d.workerMs), check: Number(d.checkMs), workers: Number(d.workers), handoff: Number(d.handoffMs), merge: Number(d.mergeMs), render: Number(d.renderMs) };
+      return { wall: Number(d.ms), worker: Number(d.workerMs), check: Number(d.checkMs), read: Number(d.readMs), workers: Number(d.workers), handoff: Number(d.handoffMs), merge: Number(d.mergeMs), render: Number(d.renderMs) };
     });
     const num = async (id) => Number((await page.locator(`#${id} strong`).innerText()).replace(/,/g, ""));
     assert.equal(await num("aud-rows"), expected.rows);
     assert.equal(await num("aud-eligible"), expected.eligible);
     assert.equal(await num("aud-fixable"), expected.fixable.length);
     assert.equal(await num("aud-malformed"), expected.malformed.length);
-    console.log(`# 1,000,000-row audience (${mb} MB file, streamed): ${r.wall.toFixed(0)} ms file chosen → report shown (target ≤ 3000 ms); ${r.workers} workers, slowest ${r.worker.toFixed(0)} ms, then hand-off ${r.handoff.toFixed(0)} ms, merge ${r.merge.toFixed(0)} ms, render ${r.render.toFixed(0)} ms; peak JS heap, page + workers, ${(peak / 1e6).toFixed(0)} MB (target ≤ 300 MB)`);
+    console.log(`# 1,000,000-row audience (${mb} MB file, streamed): ${r.wall.toFixed(0)} ms file chosen → report shown (target ≤ 3000 ms); ${r.workers} workers, slowest ${r.worker.toFixed(0)} ms (the longest wait for the file's bytes ${r.read.toFixed(0)} ms; checking ${r.check.toFixed(0)} ms summed over workers), then hand-off ${r.handoff.toFixed(0)} ms, merge ${r.merge.toFixed(0)} ms, render ${r.render.toFixed(0)} ms; peak JS heap, page + workers, ${(peak / 1e6).toFixed(0)} MB (target ≤ 300 MB)`);
     const strict = process.env.SENDGATE_PERF_STRICT === "1";
     assert.ok(r.wall <= (strict ? 3000 : 60_000), `1,000,000 rows in ${r.wall.toFixed(0)} ms`);
     assert.ok(peak <= (strict ? 300e6 : 1e9), `peak JS heap ${(peak / 1e6).toFixed(0)} MB`);
