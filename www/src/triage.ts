@@ -1,8 +1,12 @@
-import { classifyFailure, classifyWebhook, triage } from "sendgate";
+import { classifyFailure, classifyWebhook, readCsv, triage } from "sendgate";
 import type { Classification, RetryTarget, TriageReport, WebhookEvent } from "sendgate";
 import { $, h, replace, barChart, download, errorText, fmtInt, onFileChosen } from "./dom";
+<<<<<<< HEAD
 import { looksLikeCsv, parseCsv, toCsv } from "./csv";
 import { SessionError, signIn, signOut, storedKey, workerFetch, type Session } from "./session";
+=======
+import { toCsv } from "./csv";
+>>>>>>> perf
 
 // Failure triage: turns whatever the merchant pasted into items for sendgate's triage() (webhook
 // bodies through classifyWebhook, CSV rows through classifyFailure) and shows the report.
@@ -46,9 +50,10 @@ const ID_COL = /^(wamid|message[ _]?id|id)$/i;
 
 /** A CSV of failed messages: each row becomes a failed-status event classified by its reason or code. */
 function addCsv(text: string, out: Collected): boolean {
-  const rows = parseCsv(text);
-  if (rows.length < 2) return false;
-  const header = rows[0].map((c) => c.trim());
+  const records = readCsv(text);
+  const first = records[0];
+  if (records.length < 2 || !("fields" in first)) return false;
+  const header = first.fields.map((c) => c.trim());
   const col = (re: RegExp) => header.findIndex((c) => re.test(c));
   const reason = col(REASON_COL);
   const code = col(CODE_COL);
@@ -56,11 +61,15 @@ function addCsv(text: string, out: Collected): boolean {
   const recipient = col(RECIPIENT_COL);
   const time = col(TIME_COL);
   const id = col(ID_COL);
-  for (let r = 1; r < rows.length; r++) {
-    const row = rows[r];
+  for (const record of records.slice(1)) {
+    if (!("fields" in record)) {
+      out.invalid.push(`line ${record.line}: ${record.error}`);
+      continue;
+    }
+    const row = record.fields;
     const value = (reason >= 0 && row[reason]?.trim()) || (code >= 0 ? row[code]?.trim() : "") || "";
     if (!value) {
-      out.invalid.push(`line ${r + 1}: no reason or code`);
+      out.invalid.push(`line ${record.line}: no reason or code`);
       continue;
     }
     out.items.push(failedEvent(value, recipient >= 0 ? row[recipient] : null, time >= 0 ? row[time] : null, id >= 0 ? row[id] : null));
@@ -126,6 +135,12 @@ function matchJson(text: string, start: number): number {
     }
   }
   return -1;
+}
+
+/** True when the text looks like CSV with a header row (commas on the first line, not JSON). */
+function looksLikeCsv(text: string): boolean {
+  const first = text.split(/\r?\n/, 1)[0] ?? "";
+  return first.includes(",") && !/^\s*[[{]/.test(first);
 }
 
 export function collect(text: string): Collected {
