@@ -1,12 +1,8 @@
 import { classifyFailure, classifyWebhook, readCsv, triage } from "sendgate";
 import type { Classification, RetryTarget, TriageReport, WebhookEvent } from "sendgate";
 import { $, h, replace, barChart, download, errorText, fmtInt, onFileChosen } from "./dom";
-<<<<<<< HEAD
-import { looksLikeCsv, parseCsv, toCsv } from "./csv";
-import { SessionError, signIn, signOut, storedKey, workerFetch, type Session } from "./session";
-=======
 import { toCsv } from "./csv";
->>>>>>> perf
+import { SessionError, signIn, signOut, storedKey, workerFetch, type Session } from "./session";
 
 // Failure triage: turns whatever the merchant pasted into items for sendgate's triage() (webhook
 // bodies through classifyWebhook, CSV rows through classifyFailure) and shows the report.
