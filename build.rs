@@ -12,9 +12,14 @@
 //! - `phone_dfa.bin`: every descriptor pattern compiled with `regex-automata` (the engine
 //!   behind `regex`) to a table of states × 10 digits.
 //!
+//! The tables are libphonenumber's, where the crate's loader stops short of what libphonenumber's
+//! own metadata build does: the general descriptor gets the union of every type's lengths, and
+//! a region without a national prefix for parsing gets its national prefix.
+//!
 //! Regex rewrites: `\d` becomes `[0-9]` (the core only matches ASCII digits, where both mean the
 //! same); descriptor patterns are anchored at both ends (libphonenumber matches whole numbers,
-//! the crate only checks that a match starts at 0); prefix patterns at the start.
+//! the crate only checks that a match starts at 0); prefix patterns at the start; the XML's
+//! layout whitespace is dropped.
 
 use std::env;
 use std::fmt::Write as _;
@@ -128,11 +133,12 @@ fn desc_src(dfas: &mut Dfas, d: Option<&Descriptor>) -> String {
     }
 }
 
-/// The run-time facts of one region: everything `phone::classify` and the fast path read.
+/// The run-time facts of one region: everything `phone::parse` and `phone::classify` read.
 fn region_src(dfas: &mut Dfas, m: &Metadata) -> String {
     let d = m.descriptors();
-    let mut all: Vec<u16> = [
-        Some(d.general()),
+    // libphonenumber's build (`setPossibleLengthsGeneralDesc`) gives the general descriptor the
+    // union of every number type's lengths, local-only ones apart; the crate leaves it empty.
+    let kinds = [
         d.fixed_line(),
         d.mobile(),
         d.toll_free(),
@@ -143,13 +149,22 @@ fn region_src(dfas: &mut Dfas, m: &Metadata) -> String {
         d.pager(),
         d.uan(),
         d.voicemail(),
-    ]
-    .into_iter()
-    .flatten()
-    .flat_map(|x| x.possible_length().iter().copied())
-    .collect();
-    all.sort_unstable();
-    all.dedup();
+    ];
+    let mut national: Vec<u16> = kinds
+        .iter()
+        .flatten()
+        .flat_map(|x| x.possible_length().iter().copied())
+        .collect();
+    national.sort_unstable();
+    national.dedup();
+    let mut local: Vec<u16> = kinds
+        .iter()
+        .flatten()
+        .flat_map(|x| x.possible_local_length().iter().copied())
+        .filter(|l| !national.contains(l))
+        .collect();
+    local.sort_unstable();
+    local.dedup();
     let same = match (d.fixed_line(), d.mobile()) {
         (Some(f), Some(mo)) => f.national_number().as_str() == mo.national_number().as_str(),
         _ => false,
@@ -175,46 +190,45 @@ fn region_src(dfas: &mut Dfas, m: &Metadata) -> String {
     .map(|x| desc_src(dfas, x))
     .collect::<Vec<_>>()
     .join(", ");
+    // libphonenumber's build uses the national prefix as the national prefix for parsing when
+    // the metadata gives none; the crate keeps it absent and strips the prefix by hand instead.
+    let national_prefix = m.national_prefix().unwrap_or("");
+    let npfp = m
+        .national_prefix_for_parsing()
+        .map(|r| compact(r.as_str()))
+        .or_else(|| (!national_prefix.is_empty()).then(|| national_prefix.to_string()));
+    let transform = m.national_prefix_transform_rule().unwrap_or("");
+    let npfp_literal = match &npfp {
+        Some(p) if transform.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => p.clone(),
+        _ => String::new(),
+    };
+    let general = d.general();
     format!(
-        "Region {{ id: {:?}, leading: {}, national_prefix: {:?}, npfp: {}, npfp_literal: {:?}, npfp_re: {:?}, npfp_transform: {:?}, idd: {}, idd_re: {:?}, general: {}, general_local: {}, types: [{}], same_fixed_mobile: {}, all_lengths: {} }}",
+        "Region {{ id: {:?}, code: {}, leading: {}, national_prefix: {:?}, npfp: {}, npfp_literal: {:?}, npfp_re: {:?}, npfp_transform: {:?}, idd: {}, idd_re: {:?}, general: Desc {{ dfa: {}, lengths: {} }}, local_lengths: {}, types: [{}], same_fixed_mobile: {} }}",
         m.id(),
+        m.country_code(),
         head_dfa(dfas, m.leading_digits().map(|r| r.as_str())),
-        m.national_prefix().unwrap_or(""),
-        head_dfa(dfas, m.national_prefix_for_parsing().map(|r| r.as_str())),
-        npfp_literal(m),
-        m.national_prefix_for_parsing()
-            .map(|r| head(r.as_str()))
-            .unwrap_or_default(),
-        m.national_prefix_transform_rule().unwrap_or(""),
+        national_prefix,
+        head_dfa(dfas, npfp.as_deref()),
+        npfp_literal,
+        npfp.as_deref().map(head).unwrap_or_default(),
+        transform,
         head_dfa(dfas, m.international_prefix().map(|r| r.as_str())),
         m.international_prefix()
             .map(|r| head(r.as_str()))
             .unwrap_or_default(),
-        desc_src(dfas, Some(d.general())),
-        lengths(d.general().possible_local_length()),
+        dfas.add(&whole(general.national_number().as_str())),
+        lengths(&national),
+        lengths(&local),
         types,
         same,
-        lengths(&all),
     )
 }
 
-/// The national prefix for parsing when it is a plain digit string with no transform rule
-/// (e.g. `0`): the parser then just strips it, which the core can do without a regex.
-fn npfp_literal(m: &Metadata) -> String {
-    match (
-        m.national_prefix_for_parsing(),
-        m.national_prefix_transform_rule(),
-    ) {
-        (Some(re), None) => {
-            let t: String = re.as_str().chars().filter(|c| !c.is_whitespace()).collect();
-            if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
-                t
-            } else {
-                String::new()
-            }
-        }
-        _ => String::new(),
-    }
+/// A metadata pattern without the layout whitespace of the XML (the patterns are compiled with
+/// whitespace ignored, so it carries no meaning).
+fn compact(re: &str) -> String {
+    re.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 fn ascii_digits(re: &str) -> String {
@@ -249,22 +263,22 @@ fn ascii_digits(re: &str) -> String {
 /// crate checks only that a match starts at 0, which accepts a proper prefix (and leftmost-first
 /// alternation can stop early). Anchoring gives libphonenumber's semantics and faster matching.
 fn whole(re: &str) -> String {
-    format!("^(?:{})$", ascii_digits(re))
+    format!("^(?:{})$", ascii_digits(&compact(re)))
 }
 
 /// `^(?:re)`: patterns libphonenumber applies with `lookingAt` (leading digits, prefixes);
 /// the crate already requires the match to start at 0, the anchor only saves the scan.
 fn head(re: &str) -> String {
-    format!("^(?:{})", ascii_digits(re))
+    format!("^(?:{})", ascii_digits(&compact(re)))
 }
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     let db = &*DATABASE;
 
-    let mut codes: Vec<u16> = db.iter().map(|m| m.country_code()).collect();
-    codes.sort_unstable();
-    codes.dedup();
+    // Every calling code. Not from `db.iter()`: the crate keys regions by id, so of the
+    // non-geographic entities (all `001`: +800, +808, +870, …) it iterates only one.
+    let codes: Vec<u16> = (1..1000).filter(|c| db.by_code(c).is_some()).collect();
 
     let mut regions: Vec<(String, u16)> = Vec::new();
     let mut dfas = Dfas::default();
@@ -284,7 +298,14 @@ fn main() {
         let main = ids.first().copied().unwrap_or("001");
         let first = region_data.len();
         for id in &ids {
-            if let Some(m) = db.by_id(*id) {
+            // `by_id("001")` is one arbitrary non-geographic entity: take this code's own.
+            let m = match *id {
+                "001" => db
+                    .by_code(code)
+                    .and_then(|ms| ms.into_iter().find(|m| m.id() == "001")),
+                _ => db.by_id(*id),
+            };
+            if let Some(m) = m {
                 region_data.push(region_src(&mut dfas, m));
             }
         }

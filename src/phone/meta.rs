@@ -34,9 +34,14 @@ impl Desc {
     /// libphonenumber's `isNumberMatchingDesc`: a possible length of this type (when it lists
     /// any) and the whole national number matches the pattern.
     pub fn is_match(&self, national: &str) -> bool {
-        self.dfa != NONE
-            && (self.lengths.is_empty() || self.lengths.contains(&(national.len() as u16)))
-            && dfa_match(self.dfa, national)
+        (self.lengths.is_empty() || self.lengths.contains(&(national.len() as u16)))
+            && self.pattern_match(national)
+    }
+
+    /// libphonenumber's `matchNationalNumber`: the whole number matches the pattern, whatever
+    /// its length.
+    pub fn pattern_match(&self, national: &str) -> bool {
+        self.dfa != NONE && dfa_match(self.dfa, national)
     }
 }
 
@@ -44,27 +49,29 @@ impl Desc {
 /// metadata (so a region needs no regex compiled to classify a number).
 pub struct Region {
     pub id: &'static str,
+    /// Its calling code.
+    pub code: u16,
     leading: u32,
     pub national_prefix: &'static str,
     npfp: u32,
     /// The national prefix for parsing when it is a plain digit string with no transform rule.
     pub npfp_literal: &'static str,
-    /// The national prefix for parsing, anchored at the start (`""`: none).
+    /// The national prefix for parsing (the national prefix when the metadata gives none),
+    /// anchored at the start (`""`: none).
     pub npfp_re: &'static str,
     /// Its transform rule (`""`: none).
     pub npfp_transform: &'static str,
     idd: u32,
     /// The international (IDD) prefix, anchored at the start (`""`: none).
     pub idd_re: &'static str,
+    /// The general descriptor, with libphonenumber's lengths: every number type's.
     pub general: Desc,
-    /// The general descriptor's local-only lengths.
-    pub general_local: &'static [u16],
+    /// Lengths only dialable locally (without an area code), of any type.
+    pub local_lengths: &'static [u16],
     /// premium rate, toll free, shared cost, VoIP, personal, pager, UAN, voicemail, fixed
     /// line, mobile: libphonenumber's order.
     pub types: [Desc; 10],
     pub same_fixed_mobile: bool,
-    /// Every possible length of any type of the region.
-    pub all_lengths: &'static [u16],
 }
 
 impl Region {
@@ -158,8 +165,11 @@ pub fn main_region(code: u16) -> Option<&'static str> {
 }
 
 /// The calling code at the start of `digits` (calling codes are prefix-free: at most one of
-/// the 1-, 2- and 3-digit prefixes is a code).
+/// the 1-, 2- and 3-digit prefixes is a code; none starts with 0).
 pub fn code_prefix(digits: &str) -> Option<u16> {
+    if digits.starts_with('0') {
+        return None;
+    }
     (1..=3).find_map(|len| {
         let head = digits.get(..len)?;
         if head.len() < len || !head.bytes().all(|b| b.is_ascii_digit()) {
