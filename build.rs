@@ -134,7 +134,8 @@ fn desc_src(dfas: &mut Dfas, d: Option<&Descriptor>) -> String {
 }
 
 /// The run-time facts of one region: everything `phone::parse` and `phone::classify` read.
-fn region_src(dfas: &mut Dfas, m: &Metadata) -> String {
+/// `index`: its position in `REGION_DATA`.
+fn region_src(dfas: &mut Dfas, m: &Metadata, index: usize) -> String {
     let d = m.descriptors();
     // libphonenumber's build (`setPossibleLengthsGeneralDesc`) gives the general descriptor the
     // union of every number type's lengths, local-only ones apart; the crate leaves it empty.
@@ -204,7 +205,8 @@ fn region_src(dfas: &mut Dfas, m: &Metadata) -> String {
     };
     let general = d.general();
     format!(
-        "Region {{ id: {:?}, code: {}, leading: {}, national_prefix: {:?}, npfp: {}, npfp_literal: {:?}, npfp_re: {:?}, npfp_transform: {:?}, idd: {}, idd_re: {:?}, general: Desc {{ dfa: {}, lengths: {} }}, local_lengths: {}, types: [{}], same_fixed_mobile: {} }}",
+        "Region {{ index: {}, id: {:?}, code: {}, leading: {}, national_prefix: {:?}, npfp: {}, npfp_literal: {:?}, npfp_re: {:?}, npfp_transform: {:?}, idd: {}, idd_re: {:?}, general: Desc {{ dfa: {}, lengths: {} }}, local_lengths: {}, types: [{}], same_fixed_mobile: {} }}",
+        index,
         m.id(),
         m.country_code(),
         head_dfa(dfas, m.leading_digits().map(|r| r.as_str())),
@@ -306,7 +308,7 @@ fn main() {
                 _ => db.by_id(*id),
             };
             if let Some(m) = m {
-                region_data.push(region_src(&mut dfas, m));
+                region_data.push(region_src(&mut dfas, m, region_data.len()));
             }
         }
         code_regions.push((*code, first, region_data.len() - first));

@@ -7,6 +7,10 @@
 //! ~250 ms to build in Wasm, an LRU of 100 compiled regexes shared by all regions) is never
 //! touched, and no regex engine is needed.
 
+use std::sync::OnceLock;
+
+use super::re::Re;
+
 mod generated {
     use super::{Desc, Region};
     include!(concat!(env!("OUT_DIR"), "/phone_meta.rs"));
@@ -48,6 +52,8 @@ impl Desc {
 /// What the phone core reads of one region, precomputed by `build.rs` from the crate's
 /// metadata (so a region needs no regex compiled to classify a number).
 pub struct Region {
+    /// Its position in the tables (where its compiled patterns are kept).
+    index: u16,
     pub id: &'static str,
     /// Its calling code.
     pub code: u16,
@@ -93,6 +99,31 @@ impl Region {
     pub fn npfp_match(&self, national: &str) -> bool {
         self.npfp != NONE && dfa_match(self.npfp, national)
     }
+
+    /// The national prefix for parsing as a pattern with captures (for its transform rule).
+    pub fn npfp_regex(&self) -> Option<&'static Re> {
+        compiled(2 * self.index as usize, self.npfp_re)
+    }
+
+    /// The international prefix as a pattern (for where its match ends).
+    pub fn idd_regex(&self) -> Option<&'static Re> {
+        compiled(2 * self.index as usize + 1, self.idd_re)
+    }
+}
+
+/// The patterns of every region, compiled on first use: two slots per region (national
+/// prefix for parsing, international prefix), so the tables bound the memory.
+fn compiled(slot: usize, pattern: &'static str) -> Option<&'static Re> {
+    static SLOTS: OnceLock<Vec<OnceLock<Option<Re>>>> = OnceLock::new();
+    let slots = SLOTS.get_or_init(|| {
+        (0..2 * generated::REGION_DATA.len())
+            .map(|_| OnceLock::new())
+            .collect()
+    });
+    slots
+        .get(slot)?
+        .get_or_init(|| (!pattern.is_empty()).then(|| Re::new(pattern)).flatten())
+        .as_ref()
 }
 
 /// Whether DFA `dfa` accepts the whole of `digits` (ASCII digits only; anything else: no).

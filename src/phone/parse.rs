@@ -12,7 +12,6 @@
 //! every region (a customer abroad types it), also right after a `+` (`+00 44…`).
 
 use super::meta::{self, Region};
-use super::re;
 
 /// libphonenumber's MIN_LENGTH_FOR_NSN and MAX_LENGTH_FOR_NSN.
 const MIN_NATIONAL: usize = 2;
@@ -146,7 +145,7 @@ pub fn carries_calling_code(plus: bool, digits: &str, region: Option<&Region>) -
 /// `00`: the digits after the prefix, unless a `0` follows it (no calling code starts with 0).
 fn without_idd<'a>(digits: &'a str, region: Option<&Region>) -> (&'a str, Source) {
     if let Some(r) = region.filter(|r| r.idd_match(digits)) {
-        if let Some(caps) = re::compiled(r.idd_re).and_then(|re| re.captures_at_start(digits)) {
+        if let Some(caps) = r.idd_regex().and_then(|re| re.captures_at_start(digits)) {
             let rest = &digits[caps.end()..];
             if caps.end() > 0 && !rest.starts_with('0') {
                 return (rest, Source::Idd);
@@ -197,7 +196,7 @@ fn strip_national_prefix(r: &Region, number: &str) -> String {
         let rest = number.strip_prefix(r.npfp_literal).unwrap_or(number);
         return if keeps_viable(rest) { rest } else { number }.to_string();
     }
-    let Some(re) = re::compiled(r.npfp_re) else {
+    let Some(re) = r.npfp_regex() else {
         return number.to_string();
     };
     let Some(caps) = re.captures_at_start(number) else {
