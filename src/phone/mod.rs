@@ -356,6 +356,9 @@ pub fn analyze(input: &PhoneInput) -> PhoneReport {
 /// Warnings about how the number was typed: text left out around it, letters read as digits.
 fn typing_warnings(typed: &Typed, vanity: bool, read_as: Option<&str>) -> Vec<Finding> {
     let mut out = Vec::new();
+    if typed.ignored.is_empty() && typed.words.is_empty() && !vanity {
+        return out;
+    }
     let as_number = match read_as {
         Some(e164) => format!(", and {e164} was read as the number"),
         None => String::new(),
@@ -413,6 +416,14 @@ fn list(items: &[String]) -> String {
 /// prefix even after `+CC` when what remains is still a number of the region, so digits like
 /// `+971 0000001` would read back as another number: such input is not one phone number.
 fn stable(number: Parsed) -> Option<Parsed> {
+    // Read back, only the national prefix for parsing of the calling code's main region can
+    // change the number: without a match for it, the number reads back as itself.
+    if !meta::regions_of(number.code)
+        .first()
+        .is_some_and(|main| main.npfp_match(&number.national))
+    {
+        return Some(number);
+    }
     let (again, _) = parse::parse(true, &number.joined(""), None).ok()?;
     let again = mexico_legacy_mobile(again);
     (again == number).then_some(number)

@@ -11,6 +11,8 @@
 //! Deliberate differences from libphonenumber, from SPEC: `00` is an international prefix in
 //! every region (a customer abroad types it), also right after a `+` (`+00 44…`).
 
+use std::borrow::Cow;
+
 use super::meta::{self, Region};
 
 /// libphonenumber's MIN_LENGTH_FOR_NSN and MAX_LENGTH_FOR_NSN.
@@ -31,12 +33,7 @@ impl Parsed {
     pub fn joined(&self, prefix: &str) -> String {
         let mut out = String::with_capacity(prefix.len() + 3 + self.national.len());
         out.push_str(prefix);
-        let (mut digits, mut code, n) = ([0u8; 5], self.code, digit_count(self.code));
-        for d in digits[..n].iter_mut().rev() {
-            *d = b'0' + (code % 10) as u8;
-            code /= 10;
-        }
-        out.extend(digits[..n].iter().map(|&d| char::from(d)));
+        out.push_str(digits_of(self.code, &mut [0; 5]));
         out.push_str(&self.national);
         out
     }
@@ -44,6 +41,17 @@ impl Parsed {
     pub fn e164(&self) -> String {
         self.joined("+")
     }
+}
+
+/// The decimal digits of `code`, written into `buf`.
+fn digits_of(code: u16, buf: &mut [u8; 5]) -> &str {
+    let n = digit_count(code);
+    let mut rest = code;
+    for d in buf[..n].iter_mut().rev() {
+        *d = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    std::str::from_utf8(&buf[..n]).unwrap_or("")
 }
 
 /// How many decimal digits `code` has (a calling code has 1 to 3).
@@ -93,7 +101,7 @@ pub fn parse(plus: bool, digits: &str, region: Option<&Region>) -> Result<(Parse
         (r.code, national, source)
     } else {
         match extract_code(full) {
-            Ok((code, national)) => (code, national.to_string(), source),
+            Ok((code, national)) => (code, Cow::Borrowed(national), source),
             // libphonenumber: `+` then something that is no calling code; try the digits
             // after the `+` as dialled (an international prefix after the `+`).
             Err(Error::InvalidCountryCode) if plus => {
@@ -102,7 +110,7 @@ pub fn parse(plus: bool, digits: &str, region: Option<&Region>) -> Result<(Parse
                     return Err(Error::InvalidCountryCode);
                 }
                 let (code, national) = extract_code(full)?;
-                (code, national.to_string(), source)
+                (code, Cow::Borrowed(national), source)
             }
             Err(e) => return Err(e),
         }
@@ -117,13 +125,16 @@ pub fn parse(plus: bool, digits: &str, region: Option<&Region>) -> Result<(Parse
         _ => meta::regions_of(code).first(),
     };
     let national = match numbering {
-        Some(r) => {
-            let stripped = strip_national_prefix(r, &national);
-            match length(r, stripped.len()) {
+        Some(r) => match strip_national_prefix(r, &national) {
+            Cow::Owned(stripped) => match length(r, stripped.len()) {
                 Length::TooShort | Length::LocalOnly | Length::Invalid => national,
-                Length::Possible | Length::TooLong => stripped,
-            }
-        }
+                Length::Possible | Length::TooLong => Cow::Owned(stripped),
+            },
+            Cow::Borrowed(stripped) => match length(r, stripped.len()) {
+                Length::TooShort | Length::LocalOnly | Length::Invalid => national,
+                Length::Possible | Length::TooLong => Cow::Owned(stripped.to_string()),
+            },
+        },
         None => national,
     };
     if national.len() < MIN_NATIONAL {
@@ -132,7 +143,13 @@ pub fn parse(plus: bool, digits: &str, region: Option<&Region>) -> Result<(Parse
     if national.len() > MAX_NATIONAL {
         return Err(Error::TooLong);
     }
-    Ok((Parsed { code, national }, source))
+    Ok((
+        Parsed {
+            code,
+            national: national.into_owned(),
+        },
+        source,
+    ))
 }
 
 /// Whether the digits carry their calling code: a `+` led them, or they start with an
@@ -170,9 +187,10 @@ fn extract_code(full: &str) -> Result<(u16, &str), Error> {
 /// A national number that starts with the region's own calling code is read without it when
 /// that makes it a number of the region, or when it is too long with it
 /// (`maybeExtractCountryCode` for the default region).
-fn national_with_code(r: &Region, full: &str) -> (String, Source) {
-    let code_text = r.code.to_string();
-    if let Some(rest) = full.strip_prefix(code_text.as_str()) {
+fn national_with_code<'a>(r: &Region, full: &'a str) -> (Cow<'a, str>, Source) {
+    let mut code_text = [0u8; 5];
+    let code_text = digits_of(r.code, &mut code_text);
+    if let Some(rest) = full.strip_prefix(code_text) {
         let potential = strip_national_prefix(r, rest);
         if (!r.general.pattern_match(full) && r.general.pattern_match(&potential))
             || length(r, full.len()) == Length::TooLong
@@ -180,38 +198,38 @@ fn national_with_code(r: &Region, full: &str) -> (String, Source) {
             return (potential, Source::NumberWithoutPlus);
         }
     }
-    (full.to_string(), Source::Region)
+    (Cow::Borrowed(full), Source::Region)
 }
 
 /// libphonenumber's `maybeStripNationalPrefixAndCarrierCode`: the national prefix for parsing
 /// (with its transform rule) is removed only if the number stays a number of the region, when
 /// it was one before.
-fn strip_national_prefix(r: &Region, number: &str) -> String {
+fn strip_national_prefix<'a>(r: &Region, number: &'a str) -> Cow<'a, str> {
     if number.is_empty() || !r.npfp_match(number) {
-        return number.to_string();
+        return Cow::Borrowed(number);
     }
     let viable = r.general.pattern_match(number);
     let keeps_viable = |candidate: &str| !viable || r.general.pattern_match(candidate);
     if !r.npfp_literal.is_empty() {
         let rest = number.strip_prefix(r.npfp_literal).unwrap_or(number);
-        return if keeps_viable(rest) { rest } else { number }.to_string();
+        return Cow::Borrowed(if keeps_viable(rest) { rest } else { number });
     }
     let Some(re) = r.npfp_regex() else {
-        return number.to_string();
+        return Cow::Borrowed(number);
     };
     let Some(caps) = re.captures_at_start(number) else {
-        return number.to_string();
+        return Cow::Borrowed(number);
     };
     let last_group = caps.get(re.captures_len() - 1);
-    let candidate = if r.npfp_transform.is_empty() || last_group.is_none() {
-        number[caps.end().min(number.len())..].to_string()
+    if r.npfp_transform.is_empty() || last_group.is_none() {
+        let rest = &number[caps.end().min(number.len())..];
+        return Cow::Borrowed(if keeps_viable(rest) { rest } else { number });
+    }
+    let transformed = re.replace_at_start(number, &caps, r.npfp_transform);
+    if keeps_viable(&transformed) {
+        Cow::Owned(transformed)
     } else {
-        re.replace_at_start(number, &caps, r.npfp_transform)
-    };
-    if keeps_viable(&candidate) {
-        candidate
-    } else {
-        number.to_string()
+        Cow::Borrowed(number)
     }
 }
 
