@@ -517,8 +517,7 @@ fn classify(number: &Parsed) -> Facts {
     };
     // Possible is a length question: ask the number's region, else the calling code's main one.
     let length_region = found.map(|(r, _)| r).or_else(|| regions.first());
-    let possible =
-        length_region.is_some_and(|r| r.general.lengths().contains(&(national.len() as u16)));
+    let possible = length_region.is_some_and(|r| r.general.lengths().contains(national.len()));
     let (region, number_type) = match found {
         Some((r, Some(t))) => (Some(r), t),
         Some((r, None)) => (Some(r), number_type(r, national)),

@@ -244,12 +244,11 @@ pub enum Length {
 }
 
 pub fn length(r: &Region, length: usize) -> Length {
-    let length = length as u16;
     let possible = r.general.lengths();
-    let (Some(&min), Some(&max)) = (possible.first(), possible.last()) else {
+    let (Some(min), Some(max)) = (possible.min(), possible.max()) else {
         return Length::Invalid;
     };
-    if r.local_lengths.contains(&length) {
+    if r.local_lengths().contains(length) {
         Length::LocalOnly
     } else if length == min {
         Length::Possible
@@ -257,7 +256,7 @@ pub fn length(r: &Region, length: usize) -> Length {
         Length::TooShort
     } else if length > max {
         Length::TooLong
-    } else if possible.contains(&length) {
+    } else if possible.contains(length) {
         Length::Possible
     } else {
         Length::Invalid
