@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use phonenumber::metadata::{Metadata, DATABASE};
+use phonenumber::metadata::{Descriptor, Metadata, DATABASE};
 use sendgate::catalog::Reason;
 use sendgate::phone::{analyze, meta, Assumed, PhoneInput, PhoneReport};
 
@@ -138,10 +138,10 @@ impl Rng {
     }
 }
 
-/// Every example number of a region's descriptors (fixed line, mobile, toll free, …).
-fn examples(m: &Metadata) -> Vec<String> {
+/// A region's number types (fixed line, mobile, toll free, …) that it has.
+fn number_types(m: &Metadata) -> impl Iterator<Item = &Descriptor> {
     let d = m.descriptors();
-    let mut out: Vec<String> = [
+    [
         d.fixed_line(),
         d.mobile(),
         d.toll_free(),
@@ -155,8 +155,13 @@ fn examples(m: &Metadata) -> Vec<String> {
     ]
     .into_iter()
     .flatten()
-    .filter_map(|x| x.example().map(str::to_string))
-    .collect();
+}
+
+/// Every example number of a region's number types.
+fn examples(m: &Metadata) -> Vec<String> {
+    let mut out: Vec<String> = number_types(m)
+        .filter_map(|x| x.example().map(str::to_string))
+        .collect();
     out.dedup();
     out
 }
@@ -517,22 +522,7 @@ fn whole_match(code: u16, national: &str) -> bool {
         return false;
     };
     regions.iter().any(|m| {
-        let d = m.descriptors();
-        [
-            d.fixed_line(),
-            d.mobile(),
-            d.toll_free(),
-            d.premium_rate(),
-            d.shared_cost(),
-            d.personal_number(),
-            d.voip(),
-            d.pager(),
-            d.uan(),
-            d.voicemail(),
-        ]
-        .into_iter()
-        .flatten()
-        .any(|desc| {
+        number_types(m).any(|desc| {
             let source = desc.national_number().as_str();
             let re = compiled.entry(source.to_string()).or_insert_with(|| {
                 let whole = format!("^(?:{})$", source.split_whitespace().collect::<String>());
