@@ -6,7 +6,7 @@ export WRANGLER_SEND_METRICS := false
 
 WASM := target/wasm32-unknown-unknown/release/sendgate.wasm
 
-.PHONY: setup setup-browser pkg test test-rust test-pkg test-worker test-www dev bench fuzz-smoke fmt clean
+.PHONY: setup setup-browser pkg lint test test-rust test-pkg test-worker test-www dev bench fuzz-smoke fmt clean
 
 setup:
 	@scripts/setup.sh
@@ -28,7 +28,15 @@ pkg: setup
 	@printf 'pkg/sendgate_bg.wasm: %s bytes, %s gzip\n' \
 		"$$(stat -c %s pkg/sendgate_bg.wasm)" "$$(gzip -9c pkg/sendgate_bg.wasm | wc -c)"
 
-test: setup-browser pkg test-rust test-pkg test-worker test-www
+test: setup-browser lint pkg test-rust test-pkg test-worker test-www
+
+# Rust formatting and clippy (host targets and the wasm32 binding, which only compiles there),
+# then Biome's linter over the TypeScript/JavaScript of worker/, www/, pkg/ and bench/.
+lint: setup
+	cargo fmt --all --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings
+	biome lint --error-on-warnings
 
 test-rust:
 	cargo test --all-targets

@@ -117,7 +117,8 @@ export function makeCorpus(n = 20000, seed = SEED) {
       let y = r() * heavyTotal;
       let c = heavy[0][0];
       for (const [cc, w] of heavy) {
-        if ((y -= w) <= 0) {
+        y -= w;
+        if (y <= 0) {
           c = cc;
           break;
         }

@@ -353,6 +353,23 @@ export interface AudienceOptions {
   now?: Rfc3339;
   policy?: Policy;
   credits?: Credits;
+  /** With `true`, each fixable entry carries `row`: its record, phone corrected. */
+  fixed_rows?: boolean;
+}
+
+/**
+ * (`AudienceStream` is a class that owns Wasm memory: `free()` it, or `using` it, when done. Its
+ * generated declaration has `[Symbol.dispose]`: a TypeScript consumer that checks library types
+ * needs `esnext.disposable` in `lib`.)
+ *
+ * The share of a file one `AudienceStream` checks, for checking a file in parallel: the data
+ * records in blocks `index`, `index + count`, … of 2,000. The reports of all parts add up to the
+ * whole file's (the header's problems are reported by part 0). Not with `credits`: a balance is
+ * spent in file order (a `SendgateInputError` at `options.credits`).
+ */
+export interface AudiencePart {
+  index: number;
+  count: number;
 }
 
 export interface AudienceFixable {
@@ -366,6 +383,9 @@ export interface AudienceFixable {
   email?: string;
   first_name?: string;
   last_name?: string;
+  /** With `fixed_rows`: the record's fields with the phone's column (`Phone`, or `Default
+   * Address Phone` when the phone came from there) set to `suggested`. */
+  row?: string[];
 }
 
 export interface AudienceReport {
@@ -382,7 +402,27 @@ export interface AudienceReport {
   cost: number;
   /** Which export the header was recognised as. */
   format: "shopify" | "platform";
+  /** The header's fields as read (empty for an empty file). */
+  header: string[];
 }
+
+/**
+ * One record of `readCsv`, in sendgate's CSV dialect (RFC 4180; a quote opens a field only at
+ * its start, after optional spaces; a quote never closed makes the rest of the text one
+ * malformed record). `line` is the 1-based line the record starts on.
+ */
+export type CsvRecord = { line: number; fields: string[] } | { line: number; error: string };
+
+/** One item's own input error in a batch call; `path` starts with its index: `[3].contact.phone`. */
+export interface BatchError {
+  error: { name: "SendgateInputError"; path: string; message: string; allowed: string[] };
+}
+
+/**
+ * One answer of `checkSends` / `normalizePhones`: what the single call returns for that item,
+ * or `{ error }` where the single call would throw. Tell them apart with `"error" in answer`.
+ */
+export type BatchResult<T> = T | BatchError;
 
 export interface Version {
   crate: string;

@@ -26,7 +26,9 @@ fi
 # Re-run only when package-lock.json changed since the last install.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "npm ci"
-  npm ci --no-audit --no-fund
+  # --strict-allow-scripts: a dependency whose install script is not approved in package.json's
+  # allowScripts fails the install (npm will soon skip such scripts silently).
+  npm ci --no-audit --no-fund --strict-allow-scripts
 fi
 
 if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then

@@ -14,7 +14,10 @@ use crate::{catalog, eligibility, templates};
 
 /// `checkSend(request)`.
 pub fn check_send(request_json: &str) -> Result<Verdict, InputError> {
-    let request: SendRequest = from_json(request_json)?;
+    checked_send(from_json(request_json)?)
+}
+
+fn checked_send(request: SendRequest) -> Result<Verdict, InputError> {
     eligibility::validate(&request)?;
     Ok(eligibility::check_send(&request))
 }
@@ -28,7 +31,10 @@ pub fn pick_templates(request_json: &str) -> Result<Vec<TemplateOption>, InputEr
 
 /// `normalizePhone(input)`.
 pub fn normalize_phone(input_json: &str) -> Result<PhoneReport, InputError> {
-    let input: PhoneInput = from_json(input_json)?;
+    analyzed(from_json(input_json)?)
+}
+
+fn analyzed(input: PhoneInput) -> Result<PhoneReport, InputError> {
     Ok(phone::analyze(&input))
 }
 
@@ -58,18 +64,142 @@ pub fn triage(failures_json: &str) -> Result<TriageReport, InputError> {
     triage::triage_json(failures_json)
 }
 
+/// An error of the input inside `field`: its path prefixed with `field`'s.
+fn inside(field: &str, e: InputError) -> InputError {
+    let sep = if e.path.is_empty() || e.path.starts_with('[') {
+        ""
+    } else {
+        "."
+    };
+    InputError {
+        path: format!("{field}{sep}{}", e.path),
+        ..e
+    }
+}
+
+fn audience_options(options_json: &str) -> Result<AudienceOptions, InputError> {
+    from_json(options_json).map_err(|e| inside("options", e))
+}
+
 /// `checkAudience(csv, options)`.
 pub fn check_audience(csv: &str, options_json: &str) -> Result<AudienceReport, InputError> {
-    let options: AudienceOptions = from_json(options_json).map_err(|e| InputError {
-        path: format!(
-            "options{}{}",
-            if e.path.is_empty() { "" } else { "." },
-            e.path
-        ),
-        ..e
-    })?;
+    let options = audience_options(options_json)?;
     audience::validate(&options)?;
     Ok(audience::check_audience(csv, &options))
+}
+
+#[derive(Deserialize)]
+#[serde(remote = "Self", deny_unknown_fields)]
+struct PartInput {
+    index: usize,
+    count: usize,
+}
+
+crate::wire::objects_only!(PartInput);
+
+/// `new AudienceStream(options, part)`: `part_json` is `{"index": i, "count": n}` or absent.
+pub fn audience_stream(
+    options_json: &str,
+    part_json: Option<&str>,
+) -> Result<audience::AudienceCheck, InputError> {
+    let options = audience_options(options_json)?;
+    let part = match part_json {
+        Some(json) => {
+            let p: PartInput = from_json(json).map_err(|e| inside("part", e))?;
+            audience::Part {
+                index: p.index,
+                count: p.count,
+            }
+        }
+        None => audience::Part::WHOLE,
+    };
+    audience::validate_part(&options, part)?;
+    Ok(audience::AudienceCheck::new(options, part))
+}
+
+/// One record of `readCsv`: its fields, or why it cannot be read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum CsvRecord {
+    Fields { line: usize, fields: Vec<String> },
+    Error { line: usize, error: String },
+}
+
+/// `readCsv(text)`: every record of a CSV text, in sendgate's one dialect (see [`crate::csv`]).
+pub fn read_csv(text: &str) -> Vec<CsvRecord> {
+    crate::csv::read_all(text)
+        .into_iter()
+        .map(|(line, r)| match r {
+            Ok(fields) => CsvRecord::Fields { line, fields },
+            Err(error) => CsvRecord::Error { line, error },
+        })
+        .collect()
+}
+
+/// One item's answer in a batch: the item's result, or its own input error (its path starts
+/// with the item's index, `[3].contact.phone`). One bad item does not sink the others.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum BatchItem<T> {
+    Ok(T),
+    Err { error: BatchError },
+}
+
+/// As the single call's thrown `SendgateInputError`: `message` starts with the path.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BatchError {
+    pub name: &'static str,
+    pub path: String,
+    pub message: String,
+    pub allowed: Vec<String>,
+}
+
+/// Every item of a JSON array through `answer`, each with its own error. The usual batch reads
+/// as one array of `R`; only one with a malformed item is read again item by item, so that
+/// the others still get their answers.
+fn batch<R: serde::de::DeserializeOwned, T>(
+    items_json: &str,
+    answer: impl Fn(R) -> Result<T, InputError>,
+) -> Result<Vec<BatchItem<T>>, InputError> {
+    crate::error::check_size(items_json)?;
+    let item = |i: usize, result: Result<T, InputError>| match result {
+        Ok(value) => BatchItem::Ok(value),
+        Err(e) => {
+            let e = inside(&format!("[{i}]"), e);
+            BatchItem::Err {
+                error: BatchError {
+                    name: "SendgateInputError",
+                    message: e.to_string(),
+                    path: e.path,
+                    allowed: e.allowed,
+                },
+            }
+        }
+    };
+    if let Ok(items) = serde_json::from_str::<Vec<R>>(items_json) {
+        return Ok(items
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| item(i, answer(r)))
+            .collect());
+    }
+    let items: Vec<&serde_json::value::RawValue> = serde_json::from_str(items_json)
+        .map_err(|_| InputError::new("", "expected an array (one item per call)"))?;
+    Ok(items
+        .iter()
+        .enumerate()
+        .map(|(i, raw)| item(i, from_json(raw.get()).and_then(&answer)))
+        .collect())
+}
+
+/// `checkSends(requests)`: `checkSend` for each item of an array.
+pub fn check_sends(requests_json: &str) -> Result<Vec<BatchItem<Verdict>>, InputError> {
+    batch(requests_json, checked_send)
+}
+
+/// `normalizePhones(inputs)`: `normalizePhone` for each item of an array.
+pub fn normalize_phones(inputs_json: &str) -> Result<Vec<BatchItem<PhoneReport>>, InputError> {
+    batch(inputs_json, analyzed)
 }
 
 /// `catalog()`: every entry the library knows.

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Reason;
+use crate::csv::{CsvReader, Item, Record};
 use crate::eligibility::{self, now_or_clock};
 use crate::error::InputError;
 use crate::model::{
@@ -31,6 +32,10 @@ pub struct AudienceOptions {
     /// with `INSUFFICIENT_CREDITS`.
     #[serde(default)]
     pub credits: Option<Credits>,
+    /// With `true`, each fixable entry carries `row`: its record with the phone replaced by the
+    /// suggestion, for writing the corrected file.
+    #[serde(default)]
+    pub fixed_rows: bool,
 }
 
 crate::wire::objects_only!(AudienceOptions);
@@ -61,6 +66,10 @@ pub struct Fixable {
     pub first_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
+    /// The record's fields with the phone's column replaced by `suggested` (with
+    /// `fixed_rows`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -78,7 +87,26 @@ pub struct AudienceReport {
     pub cost: f64,
     /// Which kind of export the header was recognised as: `shopify` or `platform`.
     pub format: &'static str,
+    /// The header's fields as read (empty for an empty file).
+    pub header: Vec<String>,
 }
+
+/// Which share of the file one [`AudienceCheck`] checks: the data records in blocks `index`,
+/// `index + count`, `index + 2·count`… of [`BLOCK_RECORDS`]. The reports of every part of a
+/// file add up to the report on the whole file (each record is counted by exactly one part;
+/// the header's problems by part 0). Without credits only: a balance is spent in file order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Part {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl Part {
+    pub const WHOLE: Part = Part { index: 0, count: 1 };
+}
+
+/// Data records per block of a [`Part`].
+pub const BLOCK_RECORDS: usize = 2000;
 
 pub fn validate(options: &AudienceOptions) -> Result<(), InputError> {
     if let Some(t) = &options.template {
@@ -86,6 +114,27 @@ pub fn validate(options: &AudienceOptions) -> Result<(), InputError> {
     }
     if let Some(c) = &options.credits {
         eligibility::validate_credits(c, "options.credits")?;
+    }
+    Ok(())
+}
+
+/// [`validate`], and a part that exists and fits the options.
+pub fn validate_part(options: &AudienceOptions, part: Part) -> Result<(), InputError> {
+    validate(options)?;
+    if part.count == 0 || part.index >= part.count {
+        return Err(InputError::new(
+            "part",
+            format!(
+                "part {} of {} does not exist: index must be below count (count ≥ 1)",
+                part.index, part.count
+            ),
+        ));
+    }
+    if part.count > 1 && options.credits.is_some() {
+        return Err(InputError::new(
+            "options.credits",
+            "a credit balance is spent in file order: check the file as one part",
+        ));
     }
     Ok(())
 }
@@ -99,7 +148,9 @@ struct Columns {
     fallback_country: Option<usize>,
     calling_code: Option<usize>,
     marketing_state: Option<usize>,
-    accepts_sms: Option<usize>,
+    /// Consent columns in the order they decide: a store's own WhatsApp consent column, then
+    /// Shopify's SMS consent, then the single "Accepts Marketing" of pre-2022 exports.
+    accepts: [Option<usize>; 3],
     last_inbound_at: Option<usize>,
     customer_id: Option<usize>,
     email: Option<usize>,
@@ -107,16 +158,18 @@ struct Columns {
     last_name: Option<usize>,
 }
 
+const ACCEPTS_COLUMNS: [&str; 3] = [
+    "accepts whatsapp marketing",
+    "accepts sms marketing",
+    "accepts marketing",
+];
+
 impl Columns {
     fn from_header(header: &[String]) -> Columns {
         let find = |names: &[&str]| {
-            header.iter().position(|h| {
-                names.iter().any(|n| {
-                    h.trim()
-                        .trim_start_matches('\u{feff}')
-                        .eq_ignore_ascii_case(n)
-                })
-            })
+            header
+                .iter()
+                .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
         };
         Columns {
             phone: find(&["phone"]),
@@ -125,7 +178,7 @@ impl Columns {
             fallback_country: find(&["default address country code", "country code"]),
             calling_code: find(&["phone_calling_code"]),
             marketing_state: find(&["marketing_state"]),
-            accepts_sms: find(&["accepts sms marketing"]),
+            accepts: ACCEPTS_COLUMNS.map(|name| find(&[name])),
             last_inbound_at: find(&["last_inbound_at"]),
             customer_id: find(&["customer id", "id", "shopify_customer_id"]),
             email: find(&["email"]),
@@ -135,55 +188,70 @@ impl Columns {
     }
 }
 
-fn field(row: &[String], col: Option<usize>) -> Option<&str> {
+fn field<'a>(row: &Record<'a>, col: Option<usize>) -> Option<&'a str> {
     col.and_then(|i| row.get(i))
         .map(|s| s.trim())
         .filter(|s| !s.is_empty())
 }
 
-/// Shopify writes a leading apostrophe in front of phones to keep spreadsheets from eating the `+`.
-fn strip_spreadsheet_quote(phone: &str) -> &str {
-    phone.strip_prefix('\'').unwrap_or(phone)
+/// Shopify writes a leading apostrophe in front of phones and ids to keep spreadsheets from
+/// eating the `+` or the digits.
+fn strip_spreadsheet_quote(value: &str) -> &str {
+    value.strip_prefix('\'').unwrap_or(value)
 }
 
-/// The contact a row describes, or why the row is malformed.
-fn contact_of(row: &[String], cols: &Columns) -> Result<Contact, String> {
-    let marketing_state = match (
-        field(row, cols.marketing_state),
-        field(row, cols.accepts_sms),
-    ) {
-        (Some(state), _) => MarketingState::parse_loose(state).ok_or_else(|| {
+/// A yes/no consent cell of a Shopify export.
+fn accepts_state(column: &str, value: &str) -> Result<MarketingState, String> {
+    match value.to_ascii_lowercase().as_str() {
+        "yes" | "true" | "1" | "subscribed" => Ok(MarketingState::Subscribed),
+        "no" | "false" | "0" | "not_subscribed" | "unsubscribed" => {
+            Ok(MarketingState::NotSubscribed)
+        }
+        "pending" => Ok(MarketingState::Pending),
+        other => Err(format!(
+            "{column} `{}` is neither yes nor no",
+            crate::model::clip(other, 40)
+        )),
+    }
+}
+
+/// Header names as Shopify writes them, for messages.
+const ACCEPTS_TITLES: [&str; 3] = [
+    "Accepts WhatsApp Marketing",
+    "Accepts SMS Marketing",
+    "Accepts Marketing",
+];
+
+/// The contact a row describes and the column its phone came from, or why the row is
+/// malformed.
+fn contact_of(row: &Record, cols: &Columns) -> Result<(Contact, Option<usize>), String> {
+    let marketing_state = match field(row, cols.marketing_state) {
+        Some(state) => MarketingState::parse_loose(state).ok_or_else(|| {
             format!(
                 "marketing_state `{}` is not one of {}",
                 crate::model::clip(state, 40),
                 MarketingState::ALL.map(|s| s.as_str()).join(", ")
             )
         })?,
-        (None, Some(accepts)) => match accepts.to_ascii_lowercase().as_str() {
-            "yes" | "true" | "1" | "subscribed" => MarketingState::Subscribed,
-            "no" | "false" | "0" | "not_subscribed" | "unsubscribed" => {
-                MarketingState::NotSubscribed
-            }
-            "pending" => MarketingState::Pending,
-            other => {
-                return Err(format!(
-                    "Accepts SMS Marketing `{}` is neither yes nor no",
-                    crate::model::clip(other, 40)
-                ))
-            }
+        None => match (0..3).find_map(|k| field(row, cols.accepts[k]).map(|v| (k, v))) {
+            Some((k, value)) => accepts_state(ACCEPTS_TITLES[k], value)?,
+            None => MarketingState::Unknown,
         },
-        (None, None) => MarketingState::Unknown,
     };
     let last_inbound_at = match field(row, cols.last_inbound_at) {
         Some(text) => Some(Timestamp::parse(text).map_err(|e| format!("last_inbound_at: {e}"))?),
         None => None,
     };
-    let phone = field(row, cols.phone)
-        .or_else(|| field(row, cols.fallback_phone))
-        .map(|p| strip_spreadsheet_quote(p).to_string());
-    Ok(Contact {
-        id: field(row, cols.customer_id).map(str::to_string),
-        phone,
+    let (phone, phone_col) = match field(row, cols.phone) {
+        Some(p) => (Some(p), cols.phone),
+        None => match field(row, cols.fallback_phone) {
+            Some(p) => (Some(p), cols.fallback_phone),
+            None => (None, None),
+        },
+    };
+    let contact = Contact {
+        id: field(row, cols.customer_id).map(|id| strip_spreadsheet_quote(id).to_string()),
+        phone: phone.map(|p| strip_spreadsheet_quote(p).to_string()),
         phone_country_code: field(row, cols.country)
             .or_else(|| field(row, cols.fallback_country))
             .map(str::to_string),
@@ -191,13 +259,13 @@ fn contact_of(row: &[String], cols: &Columns) -> Result<Contact, String> {
             .map(|c| strip_spreadsheet_quote(c).to_string()),
         marketing_state,
         last_inbound_at,
-    })
+    };
+    Ok((contact, phone_col))
 }
 
-/// `checkAudience`. `options` must have passed [`validate`].
-pub fn check_audience(csv: &str, options: &AudienceOptions) -> AudienceReport {
-    let now = now_or_clock(options.now);
-    let message = match (&options.template, options.source) {
+/// The message an audience is checked for.
+fn message_of(options: &AudienceOptions) -> Message {
+    match (&options.template, options.source) {
         (Some(t), _) => Message::Template {
             template: t.clone(),
             parameters: None,
@@ -217,244 +285,265 @@ pub fn check_audience(csv: &str, options: &AudienceOptions) -> AudienceReport {
             },
             parameters: None,
         },
-    };
-    // Parameters are filled per send; the audience check is about who can receive it.
-    let mut balance = options.credits.map(|c| c.balance);
-    let mut report = AudienceReport {
-        rows: 0,
-        eligible: 0,
-        blocked_contacts: 0,
-        blocked: Vec::new(),
-        malformed: Vec::new(),
-        fixable: Vec::new(),
-        cost: 0.0,
-        format: "shopify",
-    };
-    let mut counts: BTreeMap<Reason, usize> = BTreeMap::new();
-    let mut rows = CsvRows::new(csv);
-    let header = match rows.next() {
-        Some((_, Ok(h))) => h,
-        Some((line, Err(e))) => {
-            report.malformed.push(Malformed {
-                line,
-                error: format!("header: {e}"),
-            });
-            return report;
-        }
-        None => return report,
-    };
-    let cols = Columns::from_header(&header);
-    if cols.marketing_state.is_some() || cols.calling_code.is_some() || cols.country.is_some() {
-        report.format = "platform";
     }
-    if cols.phone.is_none() && cols.fallback_phone.is_none() {
-        report.malformed.push(Malformed {
-            line: 1,
-            error: "the header has no Phone column (expected `Phone`, `Default Address Phone` or `phone`)".into(),
-        });
+}
+
+/// `checkAudience`. `options` must have passed [`validate`].
+pub fn check_audience(csv: &str, options: &AudienceOptions) -> AudienceReport {
+    let mut check = AudienceCheck::new(options.clone(), Part::WHOLE);
+    check.push(csv.as_bytes());
+    check.finish()
+}
+
+/// The audience check of a file read in chunks (`AudienceStream` in JS): [`push`] the bytes as
+/// they come, split anywhere, then [`finish`]. One contact at a time, in file order, so the
+/// report is exactly [`check_audience`]'s on the whole text, in memory that does not grow with
+/// the file apart from the report itself (see [`take_fixable`]).
+///
+/// [`push`]: AudienceCheck::push
+/// [`finish`]: AudienceCheck::finish
+/// [`take_fixable`]: AudienceCheck::take_fixable
+pub struct AudienceCheck {
+    reader: CsvReader,
+    tally: Tally,
+}
+
+impl AudienceCheck {
+    /// `options` (and `part`) must have passed [`validate_part`].
+    pub fn new(options: AudienceOptions, part: Part) -> Self {
+        AudienceCheck {
+            reader: CsvReader::new(),
+            tally: Tally::new(options, part),
+        }
     }
 
-    let mut request = SendRequest {
-        contact: Contact {
-            id: None,
-            phone: None,
-            phone_country_code: None,
-            phone_calling_code: None,
-            marketing_state: MarketingState::Unknown,
-            last_inbound_at: None,
-        },
-        source: options.source,
-        message,
-        credits: None,
-        now: Some(now),
-        policy: options.policy,
-        signals: None,
-    };
-    for (line, row) in rows {
-        report.rows += 1;
-        let row = match row {
-            Ok(r) => r,
-            Err(e) => {
-                report.malformed.push(Malformed { line, error: e });
-                continue;
-            }
+    /// Reads the next bytes of the file.
+    pub fn push(&mut self, chunk: &[u8]) {
+        let tally = &mut self.tally;
+        self.reader.push(chunk, &mut |item| tally.record(item));
+    }
+
+    /// The fixable contacts found since the last call, in file order: they leave the report,
+    /// so a caller that writes them out as it goes holds only one chunk's worth.
+    pub fn take_fixable(&mut self) -> Vec<Fixable> {
+        std::mem::take(&mut self.tally.report.fixable)
+    }
+
+    /// Data rows read so far.
+    pub fn rows(&self) -> usize {
+        self.tally.records
+    }
+
+    /// Ends the file: the report (without the fixable entries already taken).
+    pub fn finish(mut self) -> AudienceReport {
+        let tally = &mut self.tally;
+        self.reader.finish(&mut |item| tally.record(item));
+        self.tally.finish()
+    }
+}
+
+/// The running state of one check: every row goes through [`Tally::record`] in file order.
+struct Tally {
+    options: AudienceOptions,
+    part: Part,
+    /// Reused for every contact; only the contact and the credits change.
+    request: SendRequest,
+    balance: Option<f64>,
+    /// Known once the header is read.
+    cols: Option<Columns>,
+    /// The header could not be read: nothing after it is read as contacts.
+    unreadable: bool,
+    /// Data records seen (in every part), to tell which are this part's.
+    records: usize,
+    counts: BTreeMap<Reason, usize>,
+    report: AudienceReport,
+}
+
+impl Tally {
+    fn new(options: AudienceOptions, part: Part) -> Self {
+        let now = now_or_clock(options.now);
+        let request = SendRequest {
+            contact: Contact {
+                id: None,
+                phone: None,
+                phone_country_code: None,
+                phone_calling_code: None,
+                marketing_state: MarketingState::Unknown,
+                last_inbound_at: None,
+            },
+            source: options.source,
+            // Parameters are filled per send; the audience check is about who can receive it.
+            message: message_of(&options),
+            credits: None,
+            now: Some(now),
+            policy: options.policy,
+            signals: None,
         };
-        if row.len() > header.len() {
+        Tally {
+            balance: options.credits.map(|c| c.balance),
+            options,
+            part,
+            request,
+            cols: None,
+            unreadable: false,
+            records: 0,
+            counts: BTreeMap::new(),
+            report: AudienceReport {
+                rows: 0,
+                eligible: 0,
+                blocked_contacts: 0,
+                blocked: Vec::new(),
+                malformed: Vec::new(),
+                fixable: Vec::new(),
+                cost: 0.0,
+                format: "shopify",
+                header: Vec::new(),
+            },
+        }
+    }
+
+    /// Reads one record; answers whether the next is this part's (the reader skips it if not).
+    fn record(&mut self, item: Item) -> bool {
+        self.read(item);
+        !self.unreadable && self.is_mine(self.records)
+    }
+
+    fn is_mine(&self, index: usize) -> bool {
+        (index / BLOCK_RECORDS) % self.part.count == self.part.index
+    }
+
+    fn read(&mut self, item: Item) {
+        let Some(cols) = &self.cols else {
+            return self.header(item);
+        };
+        if self.unreadable {
+            return;
+        }
+        let index = self.records;
+        self.records += 1;
+        if !self.is_mine(index) {
+            return;
+        }
+        let report = &mut self.report;
+        report.rows += 1;
+        let row = match item {
+            Item::Record(r) => r,
+            Item::Malformed(line, error) => {
+                report.malformed.push(Malformed { line, error });
+                return;
+            }
+            Item::Skipped => return,
+        };
+        let line = row.line;
+        if row.len() > report.header.len() {
             report.malformed.push(Malformed {
                 line,
-                error: format!("{} fields, but the header has {}", row.len(), header.len()),
+                error: format!(
+                    "{} fields, but the header has {}",
+                    row.len(),
+                    report.header.len()
+                ),
             });
-            continue;
+            return;
         }
-        request.contact = match contact_of(&row, &cols) {
+        let phone_col;
+        (self.request.contact, phone_col) = match contact_of(row, cols) {
             Ok(c) => c,
-            Err(e) => {
-                report.malformed.push(Malformed { line, error: e });
-                continue;
+            Err(error) => {
+                report.malformed.push(Malformed { line, error });
+                return;
             }
         };
-        request.credits = balance.map(|b| Credits {
+        let request = &mut self.request;
+        request.credits = self.balance.map(|b| Credits {
             balance: b,
-            cost: options.credits.and_then(|c| c.cost),
+            cost: self.options.credits.and_then(|c| c.cost),
         });
         let phone = phone::analyze(&eligibility::phone_input(&request.contact));
-        let verdict = eligibility::check_send_with_phone(&request, &phone);
+        let verdict = eligibility::check_send_with_phone(request, &phone);
         if verdict.eligible {
             report.eligible += 1;
             report.cost += verdict.cost;
-            if let Some(b) = balance.as_mut() {
+            if let Some(b) = self.balance.as_mut() {
                 *b -= verdict.cost;
             }
         } else {
             report.blocked_contacts += 1;
             for f in &verdict.blockers {
-                *counts.entry(f.reason).or_default() += 1;
+                *self.counts.entry(f.reason).or_default() += 1;
             }
         }
-        if let (Some(suggested), Some(original)) = (&phone.suggested, &request.contact.phone) {
+        if let (Some(suggested), Some(original)) = (phone.suggested, &request.contact.phone) {
+            let fixed_row = (self.options.fixed_rows).then(|| {
+                let mut fields = row.to_vec();
+                if let Some(c) = phone_col {
+                    fields[c] = suggested.clone();
+                }
+                fields
+            });
             report.fixable.push(Fixable {
                 line,
                 phone: original.clone(),
-                suggested: suggested.clone(),
+                suggested,
                 customer_id: request.contact.id.clone(),
-                email: field(&row, cols.email).map(str::to_string),
-                first_name: field(&row, cols.first_name).map(str::to_string),
-                last_name: field(&row, cols.last_name).map(str::to_string),
+                email: field(row, cols.email).map(str::to_string),
+                first_name: field(row, cols.first_name).map(str::to_string),
+                last_name: field(row, cols.last_name).map(str::to_string),
+                row: fixed_row,
             });
         }
     }
-    report.blocked = counts
-        .into_iter()
-        .map(|(reason, count)| ReasonCount { reason, count })
-        .collect();
-    report.blocked.sort_by_key(|c| std::cmp::Reverse(c.count));
-    report
-}
 
-/// RFC 4180 rows: quoted fields, doubled quotes, separators and line breaks inside quotes,
-/// CRLF or LF. Yields the 1-based line each row starts on. Blank lines are skipped.
-pub struct CsvRows<'a> {
-    text: &'a str,
-    pos: usize,
-    line: usize,
-}
-
-impl<'a> CsvRows<'a> {
-    pub fn new(text: &'a str) -> Self {
-        CsvRows {
-            text,
-            pos: 0,
-            line: 1,
+    /// The first record: which columns hold what.
+    fn header(&mut self, item: Item) {
+        let report = &mut self.report;
+        let (line, header) = match item {
+            Item::Record(h) => (h.line, h.to_vec()),
+            // The reader keeps the first record: the header is never skipped.
+            Item::Skipped => return,
+            Item::Malformed(line, e) => {
+                // Nothing after an unreadable header can be read as contacts.
+                if self.part.index == 0 {
+                    report.malformed.push(Malformed {
+                        line,
+                        error: format!("header: {e}"),
+                    });
+                }
+                self.cols = Some(Columns::default());
+                self.unreadable = true;
+                return;
+            }
+        };
+        let cols = Columns::from_header(&header);
+        if cols.marketing_state.is_some() || cols.calling_code.is_some() || cols.country.is_some() {
+            report.format = "platform";
         }
+        if cols.phone.is_none() && cols.fallback_phone.is_none() && self.part.index == 0 {
+            report.malformed.push(Malformed {
+                line,
+                error: "the header has no Phone column (expected `Phone`, `Default Address Phone` or `phone`)".into(),
+            });
+        }
+        report.header = header;
+        self.cols = Some(cols);
     }
-}
 
-impl Iterator for CsvRows<'_> {
-    type Item = (usize, Result<Vec<String>, String>);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let bytes = self.text.as_bytes();
-        // Skip blank lines between rows.
-        while self.pos < bytes.len() && (bytes[self.pos] == b'\n' || bytes[self.pos] == b'\r') {
-            if bytes[self.pos] == b'\n' {
-                self.line += 1;
-            }
-            self.pos += 1;
-        }
-        if self.pos >= bytes.len() {
-            return None;
-        }
-        let start_line = self.line;
-        let mut fields = Vec::new();
-        let mut field = String::new();
-        let mut in_quotes = false;
-        let mut seg_start = self.pos;
-        let mut i = self.pos;
-        while i < bytes.len() {
-            let b = bytes[i];
-            if in_quotes {
-                if b == b'"' {
-                    field.push_str(&self.text[seg_start..i]);
-                    if bytes.get(i + 1) == Some(&b'"') {
-                        field.push('"');
-                        i += 2;
-                        seg_start = i;
-                        continue;
-                    }
-                    in_quotes = false;
-                    i += 1;
-                    seg_start = i;
-                    continue;
-                }
-                if b == b'\n' {
-                    self.line += 1;
-                }
-                i += 1;
-                continue;
-            }
-            match b {
-                b'"' if self.text[seg_start..i].trim().is_empty() => {
-                    field.clear();
-                    in_quotes = true;
-                    i += 1;
-                    seg_start = i;
-                }
-                b',' => {
-                    field.push_str(&self.text[seg_start..i]);
-                    fields.push(std::mem::take(&mut field));
-                    i += 1;
-                    seg_start = i;
-                }
-                b'\n' | b'\r' => break,
-                _ => i += 1,
-            }
-        }
-        if in_quotes {
-            // Unterminated quote: the rest of the file is this one broken row.
-            self.pos = bytes.len();
-            return Some((start_line, Err("a quoted field is never closed".into())));
-        }
-        field.push_str(&self.text[seg_start..i]);
-        fields.push(field);
-        // Consume the line ending.
-        if i < bytes.len() && bytes[i] == b'\r' {
-            i += 1;
-        }
-        if i < bytes.len() && bytes[i] == b'\n' {
-            i += 1;
-            self.line += 1;
-        }
-        self.pos = i;
-        Some((start_line, Ok(fields)))
+    fn finish(mut self) -> AudienceReport {
+        self.report.blocked = self
+            .counts
+            .into_iter()
+            .map(|(reason, count)| ReasonCount { reason, count })
+            .collect();
+        self.report
+            .blocked
+            .sort_by_key(|c| std::cmp::Reverse(c.count));
+        self.report
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn rows(text: &str) -> Vec<(usize, Result<Vec<String>, String>)> {
-        CsvRows::new(text).collect()
-    }
-
-    #[test]
-    fn csv_quotes_newlines_and_crlf() {
-        let r = rows("a,b\r\n\"x, y\",\"say \"\"hi\"\"\"\r\n\"multi\nline\",z\n\nlast,1");
-        assert_eq!(r[0], (1, Ok(vec!["a".to_string(), "b".to_string()])));
-        assert_eq!(
-            r[1],
-            (2, Ok(vec!["x, y".to_string(), "say \"hi\"".to_string()]))
-        );
-        assert_eq!(
-            r[2],
-            (3, Ok(vec!["multi\nline".to_string(), "z".to_string()]))
-        );
-        assert_eq!(r[3], (6, Ok(vec!["last".to_string(), "1".to_string()])));
-        assert_eq!(r.len(), 4);
-        let broken = rows("a\n\"open,1\n2");
-        assert_eq!(broken[1].0, 2);
-        assert!(broken[1].1.is_err());
-    }
 
     fn options() -> AudienceOptions {
         AudienceOptions {
@@ -463,6 +552,7 @@ mod tests {
             now: Some(Timestamp::parse("2026-11-28T12:00:00Z").unwrap()),
             policy: None,
             credits: None,
+            fixed_rows: false,
         }
     }
 
@@ -526,5 +616,206 @@ mod tests {
             reasons.contains(&Reason::CustomerIsMissingPhone),
             "{reasons:?}"
         );
+    }
+
+    /// A Shopify export of `n` rows mixing every kind of row: eligible, national (fixable),
+    /// opted out, no phone, malformed, multi-line quoted notes.
+    fn mixed_export(n: usize) -> String {
+        let mut csv = String::from(
+            "Customer ID,First Name,Email,Accepts SMS Marketing,Default Address Country Code,Default Address Phone,Phone,Note\r\n",
+        );
+        for i in 0..n {
+            let row = match i % 7 {
+                0 => format!("'{i},Ana,a{i}@x.test,yes,MX,,+52 55 1234 {:04},", i % 10000),
+                1 => format!(
+                    "{i},Bo,,yes,MX,,55 1234 {:04},\"VIP, \"\"gold\"\"\"",
+                    i % 10000
+                ),
+                2 => format!("{i},Cy,,no,AE,,+971501234567,\"call\nlater\""),
+                3 => format!("{i},Di,,yes,PK,'0314 5415648,,"),
+                4 => format!("{i},Ed,,maybe,MX,,+525512345678,"),
+                5 => format!("{i},Fu,,yes,MX,,+525512345678,,extra"),
+                _ => format!("{i},Gu,,yes,,,,"),
+            };
+            csv.push_str(&row);
+            csv.push_str(if i % 3 == 0 { "\n" } else { "\r\n" });
+        }
+        csv
+    }
+
+    fn streamed(csv: &str, options: &AudienceOptions, part: Part, chunk: usize) -> AudienceReport {
+        let mut check = AudienceCheck::new(options.clone(), part);
+        let mut taken = Vec::new();
+        for piece in csv.as_bytes().chunks(chunk) {
+            check.push(piece);
+            taken.extend(check.take_fixable());
+        }
+        let mut report = check.finish();
+        taken.append(&mut report.fixable);
+        report.fixable = taken;
+        report
+    }
+
+    #[test]
+    fn a_stream_in_any_chunks_gives_the_whole_file_report() {
+        let csv = mixed_export(300);
+        let mut o = options();
+        o.credits = Some(Credits {
+            balance: 40.0,
+            cost: None,
+        });
+        o.fixed_rows = true;
+        let whole = check_audience(&csv, &o);
+        assert_eq!(whole.rows, 300);
+        assert!(whole
+            .blocked
+            .iter()
+            .any(|c| c.reason == Reason::InsufficientCredits));
+        assert!(!whole.fixable.is_empty() && !whole.malformed.is_empty());
+        for chunk in [1, 2, 3, 7, 64, 4096, csv.len()] {
+            assert_eq!(
+                streamed(&csv, &o, Part::WHOLE, chunk),
+                whole,
+                "chunks of {chunk}"
+            );
+        }
+    }
+
+    #[test]
+    fn parts_add_up_to_the_whole_file() {
+        let csv = mixed_export(BLOCK_RECORDS * 3 + 123);
+        let o = options();
+        let whole = check_audience(&csv, &o);
+        let count = 2;
+        let parts: Vec<AudienceReport> = (0..count)
+            .map(|index| streamed(&csv, &o, Part { index, count }, 65536))
+            .collect();
+        let sum = |f: fn(&AudienceReport) -> usize| parts.iter().map(f).sum::<usize>();
+        assert_eq!(sum(|r| r.rows), whole.rows);
+        assert!(parts.iter().all(|r| r.rows > 0), "every part has rows");
+        assert_eq!(sum(|r| r.eligible), whole.eligible);
+        assert_eq!(sum(|r| r.blocked_contacts), whole.blocked_contacts);
+        let mut by_reason: BTreeMap<Reason, usize> = BTreeMap::new();
+        for c in parts.iter().flat_map(|r| &r.blocked) {
+            *by_reason.entry(c.reason).or_default() += c.count;
+        }
+        let whole_by_reason: BTreeMap<Reason, usize> =
+            whole.blocked.iter().map(|c| (c.reason, c.count)).collect();
+        assert_eq!(by_reason, whole_by_reason);
+        let mut malformed: Vec<Malformed> =
+            parts.iter().flat_map(|r| r.malformed.clone()).collect();
+        malformed.sort_by_key(|m| m.line);
+        assert_eq!(malformed, whole.malformed);
+        let mut fixable: Vec<Fixable> = parts.iter().flat_map(|r| r.fixable.clone()).collect();
+        fixable.sort_by_key(|f| f.line);
+        assert_eq!(fixable, whole.fixable);
+        assert!(parts.iter().all(|r| r.header == whole.header));
+        // The header's own problem is reported once, by part 0.
+        let headerless: Vec<usize> = (0..count)
+            .map(|index| {
+                streamed("Name\nAna\n", &o, Part { index, count }, 3)
+                    .malformed
+                    .len()
+            })
+            .collect();
+        assert_eq!(headerless, vec![1, 0]);
+    }
+
+    #[test]
+    fn a_balance_needs_the_file_in_one_part() {
+        let mut o = options();
+        assert!(validate_part(&o, Part { index: 1, count: 2 }).is_ok());
+        assert_eq!(
+            validate_part(&o, Part { index: 2, count: 2 })
+                .unwrap_err()
+                .path,
+            "part"
+        );
+        assert_eq!(
+            validate_part(&o, Part { index: 0, count: 0 })
+                .unwrap_err()
+                .path,
+            "part"
+        );
+        o.credits = Some(Credits {
+            balance: 1.0,
+            cost: None,
+        });
+        assert_eq!(
+            validate_part(&o, Part { index: 0, count: 2 })
+                .unwrap_err()
+                .path,
+            "options.credits"
+        );
+        assert!(validate_part(&o, Part::WHOLE).is_ok());
+    }
+
+    #[test]
+    fn fixed_rows_replace_the_column_the_phone_came_from() {
+        let csv = "Customer ID,Default Address Country Code,Default Address Phone,Phone,Note\n\
+                   '7985351721238,PK,'03145415648,,\"a, \"\"b\"\"\"\n\
+                   2,MX,+525500000000,5512345678,x\n";
+        let mut o = options();
+        o.fixed_rows = true;
+        let r = check_audience(csv, &o);
+        assert_eq!(r.header[2], "Default Address Phone");
+        let rows: Vec<(Option<&str>, &str, Vec<String>)> = r
+            .fixable
+            .iter()
+            .map(|f| {
+                (
+                    f.customer_id.as_deref(),
+                    f.suggested.as_str(),
+                    f.row.clone().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                (
+                    Some("7985351721238"),
+                    "+923145415648",
+                    vec!["'7985351721238", "PK", "+923145415648", "", "a, \"b\""]
+                        .into_iter()
+                        .map(String::from)
+                        .collect()
+                ),
+                (
+                    Some("2"),
+                    "+525512345678",
+                    vec!["2", "MX", "+525500000000", "+525512345678", "x"]
+                        .into_iter()
+                        .map(String::from)
+                        .collect()
+                ),
+            ]
+        );
+        o.fixed_rows = false;
+        assert!(check_audience(csv, &o)
+            .fixable
+            .iter()
+            .all(|f| f.row.is_none()));
+    }
+
+    #[test]
+    fn whatsapp_consent_decides_before_sms_and_the_old_single_column_counts() {
+        let csv = "Phone,Accepts SMS Marketing,Accepts WhatsApp Marketing\n\
+                   +525512345678,no,yes\n\
+                   +525512345678,yes,no\n\
+                   +525512345678,yes,\n\
+                   +525512345678,yes,sometimes\n";
+        let r = check_audience(csv, &options());
+        assert_eq!((r.rows, r.eligible, r.blocked_contacts), (4, 2, 1));
+        assert!(
+            r.malformed[0]
+                .error
+                .starts_with("Accepts WhatsApp Marketing `sometimes`"),
+            "{:?}",
+            r.malformed
+        );
+        let old = "Phone,Accepts Marketing\n+525512345678,yes\n+525512345679,no\n";
+        let r = check_audience(old, &options());
+        assert_eq!((r.eligible, r.blocked_contacts), (1, 1));
     }
 }

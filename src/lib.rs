@@ -8,6 +8,7 @@ pub mod api;
 pub mod audience;
 pub mod catalog;
 pub mod classify;
+pub mod csv;
 pub mod eligibility;
 pub mod error;
 pub mod model;

@@ -20,7 +20,8 @@ use crate::error::InputError;
 const TYPES: &'static str = r#"
 import type {
   SendRequest, Verdict, Classification, WebhookEvent, TriageReport, PhoneInput, PhoneReport,
-  PickRequest, TemplateOption, AudienceOptions, AudienceReport, Version,
+  PickRequest, TemplateOption, AudienceOptions, AudienceReport, AudienceFixable, AudiencePart,
+  BatchResult, CsvRecord, Version,
 } from "./types.js";
 export type * from "./types.js";
 "#;
@@ -281,4 +282,121 @@ pub fn catalog() -> Result<JsValue, JsValue> {
 #[wasm_bindgen(unchecked_return_type = "Version")]
 pub fn version() -> Result<JsValue, JsValue> {
     to_js(&api::version())
+}
+
+// --- Bulk and streaming entry points: one boundary crossing for many items ----------------
+
+/// `checkSend` for every request of an array, in one call: each answer is a `Verdict` or
+/// `{ error }` for that item alone (its `path` starts with `[i]`).
+#[wasm_bindgen(js_name = checkSends, unchecked_return_type = "BatchResult<Verdict>[]")]
+pub fn check_sends(
+    #[wasm_bindgen(unchecked_param_type = "SendRequest[]")] requests: JsValue,
+) -> Result<JsValue, JsValue> {
+    let json = to_json(&requests, "")?;
+    let answers = api::check_sends(&json).map_err(input_error)?;
+    to_js_bulk(&answers, json.len() * 2)
+}
+
+/// `normalizePhone` for every input of an array, in one call (answers as for `checkSends`).
+#[wasm_bindgen(js_name = normalizePhones, unchecked_return_type = "BatchResult<PhoneReport>[]")]
+pub fn normalize_phones(
+    #[wasm_bindgen(unchecked_param_type = "PhoneInput[]")] inputs: JsValue,
+) -> Result<JsValue, JsValue> {
+    let json = to_json(&inputs, "")?;
+    let answers = api::normalize_phones(&json).map_err(input_error)?;
+    to_js_bulk(&answers, json.len() * 4)
+}
+
+/// Every record of a CSV text in sendgate's dialect: `{ line, fields }` or `{ line, error }`.
+#[wasm_bindgen(js_name = readCsv, unchecked_return_type = "CsvRecord[]")]
+pub fn read_csv(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+) -> Result<JsValue, JsValue> {
+    let text = text_of(&text)
+        .ok_or_else(|| input_error(InputError::new("text", "expected the CSV text as a string")))?;
+    to_js_bulk(&api::read_csv(&text), text.len() + text.len() / 4)
+}
+
+/// `checkAudience` over a file read in chunks: `push` each chunk (bytes or text, split
+/// anywhere), `takeFixable` as often as wanted, then `finish` for the report.
+#[wasm_bindgen]
+pub struct AudienceStream {
+    check: Option<crate::audience::AudienceCheck>,
+    /// Reused for every chunk of bytes copied in from JS.
+    bytes: Vec<u8>,
+}
+
+fn finished() -> JsValue {
+    input_error(InputError::new(
+        "",
+        "this AudienceStream is finished: start a new one",
+    ))
+}
+
+#[wasm_bindgen]
+impl AudienceStream {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "AudienceOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "AudiencePart")] part: JsValue,
+    ) -> Result<AudienceStream, JsValue> {
+        let options = to_json(&options, "options")?;
+        let part = if part.is_undefined() || part.is_null() {
+            None
+        } else {
+            Some(to_json(&part, "part")?)
+        };
+        let check = api::audience_stream(&options, part.as_deref()).map_err(input_error)?;
+        Ok(AudienceStream {
+            check: Some(check),
+            bytes: Vec::new(),
+        })
+    }
+
+    fn check(&mut self) -> Result<&mut crate::audience::AudienceCheck, JsValue> {
+        self.check.as_mut().ok_or_else(finished)
+    }
+
+    /// The next chunk of the file: a `Uint8Array` of its UTF-8 bytes or a string.
+    pub fn push(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] chunk: JsValue,
+    ) -> Result<(), JsValue> {
+        if let Some(bytes) = chunk.dyn_ref::<Uint8Array>() {
+            let mut buf = std::mem::take(&mut self.bytes);
+            buf.resize(bytes.length() as usize, 0);
+            bytes.copy_to(&mut buf);
+            self.check()?.push(&buf);
+            self.bytes = buf;
+            return Ok(());
+        }
+        let text = text_of(&chunk).ok_or_else(|| {
+            input_error(InputError::new(
+                "chunk",
+                "expected a Uint8Array of the file's bytes or a string",
+            ))
+        })?;
+        self.check()?.push(text.as_bytes());
+        Ok(())
+    }
+
+    /// The fixable contacts found since the last call, in file order (they leave the report).
+    #[wasm_bindgen(js_name = takeFixable, unchecked_return_type = "AudienceFixable[]")]
+    pub fn take_fixable(&mut self) -> Result<JsValue, JsValue> {
+        let fixable = self.check()?.take_fixable();
+        to_js_bulk(&fixable, fixable.len() * 256)
+    }
+
+    /// Data rows read so far (all parts).
+    #[wasm_bindgen(getter)]
+    pub fn rows(&self) -> usize {
+        self.check.as_ref().map_or(0, |c| c.rows())
+    }
+
+    /// Ends the file: the report, without the fixable entries already taken.
+    #[wasm_bindgen(unchecked_return_type = "AudienceReport")]
+    pub fn finish(&mut self) -> Result<JsValue, JsValue> {
+        let check = self.check.take().ok_or_else(finished)?;
+        to_js_bulk(&check.finish(), 0)
+    }
 }

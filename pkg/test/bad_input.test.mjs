@@ -418,11 +418,11 @@ function casesFor(category, kind, valid) {
       return [];
     }
     case "10 MB strings": {
-      if (kind === "csvtext") return [[huge(), "ok"], ['Phone\n"' + huge("x") + '"\n', "ok"], [huge("\n"), "ok"]];
+      if (kind === "csvtext") return [[huge(), "ok"], [`Phone\n"${huge("x")}"\n`, "ok"], [huge("\n"), "ok"]];
       if (any) return [[huge(), kind === "anyArray" ? "either" : "ok"], [huge("9"), kind === "anyArray" ? "either" : "ok"]];
       if (kind === "str" || kind === "str?") return [[huge(), "either"]];
       if (kind === "free") return [[huge(), "ok:not-approved"]];
-      if (kind === "phone") return [[huge("9"), "either"], ["+" + huge("4"), "either"]];
+      if (kind === "phone") return [[huge("9"), "either"], [`+${huge("4")}`, "either"]];
       if (kind.startsWith("enum") || kind === "date?") return [[huge("A"), "throw"]];
       if (kind.startsWith("num") || kind.startsWith("obj") || kind.startsWith("arr")) return [[huge(), "throw"]];
       return [];

@@ -70,7 +70,7 @@ test("catalog: complete entries; each entry's code classifies to its reason", ()
   const all = catalog();
   assert.ok(all.length > 100, `${all.length} entries`);
   for (const e of all) {
-    assert.ok(e.meaning && e.resolution.length && e.retry && e.retry.kind, `${e.reason} ${e.meta_code}`);
+    assert.ok(e.meaning && e.resolution.length && e.retry?.kind, `${e.reason} ${e.meta_code}`);
     assert.ok(["message", "recipient", "template", "phone_number", "account"].includes(e.scope));
     if (e.meta_code !== undefined) assert.equal(classifyFailure(e.meta_code).reason, e.reason, `${e.meta_code}`);
   }

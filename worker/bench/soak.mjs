@@ -29,12 +29,12 @@ const MAX_ATTEMPTS = 4;
 
 // What each request is, by i % 40 (fixed mix; numbers are unique per request).
 const ACCEPTED = ["000", "100", "101", "104", "105", "116", "117", "118"]; // 200, webhooks follow
-const RETRIED = ["110", "111", "108", "119"]; // 502 after retries
-const ONCE = ["109", "112", "102", "113"]; // 502 after exactly one call
+const RETRIED = ["110", "111", "108", "119", "102"]; // 502 after retries (catalog retry: backoff)
+const ONCE = ["109", "112", "103", "113"]; // 502 after exactly one call
 function kindOf(i) {
   const m = i % 40;
   if (m < 16) return { kind: "accepted", suffix: ACCEPTED[m % ACCEPTED.length] };
-  if (m < 20) return { kind: "retried", suffix: RETRIED[m - 16] };
+  if (m < 20) return { kind: "retried", suffix: RETRIED[(m - 16 + Math.floor(i / 40)) % RETRIED.length] };
   if (m < 24) return { kind: "once", suffix: ONCE[m - 20] };
   if (m === 24) return { kind: "transient_then_ok", suffix: "106" };
   if (m < 28) return { kind: "blocked_unsubscribed", suffix: "000" };
@@ -249,7 +249,7 @@ try {
   const callsByTo = new Map();
   for (const e of callsBySend.values()) callsByTo.set(e.to, (callsByTo.get(e.to) ?? 0) + 1);
   for (const [to, n] of callsByTo) if (n > 1) fail(`+${to}: ${n} different sends reached Meta (duplicate send)`);
-  const retriedBehaviours = new Set(["error_500", "reset", "html_502", "unavailable_503", "transient_then_ok"]);
+  const retriedBehaviours = new Set(["error_500", "reset", "html_502", "unavailable_503", "rate_limited_130429", "transient_then_ok"]);
   let duplicateCalls = 0;
   for (const [id, e] of callsBySend) {
     const max = retriedBehaviours.has(e.behaviour) ? MAX_ATTEMPTS : 1;

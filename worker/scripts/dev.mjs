@@ -98,10 +98,25 @@ await fetch(`${base}/v1/admin/credits`, {
   body: JSON.stringify({ workspace_id: "default", amount: 100, reference: "dev-initial-credits" }),
 }).then((r) => r.arrayBuffer());
 
+// A dashboard key for the dev workspace: the previous run's is revoked, a new one printed (keys
+// are shown once, so a key cannot be printed again).
+const admin = (method, path, body) =>
+  fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${vars.ADMIN_API_KEY}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  }).then((r) => r.json());
+await admin("PUT", "/v1/admin/workspaces/default", { name: "Dev workspace" });
+for (const k of (await admin("GET", "/v1/admin/workspaces/default/keys")).keys ?? []) {
+  if (k.label === "make dev dashboard" && !k.revoked_at) await admin("DELETE", `/v1/admin/workspaces/default/keys/${k.key_id}`);
+}
+const dashboardKey = (await admin("POST", "/v1/admin/workspaces/default/keys", { scopes: ["check", "read"], label: "make dev dashboard" })).key;
+
 console.log(`
 sendgate worker:  ${base}   (dashboard at /, API at /v1/*, Meta webhooks at /webhooks/meta)
 sandbox Meta API: ${sandbox.url}   (behaviour by the last 3 digits of the number: worker/README.md)
-API key: ${vars.API_KEY}
+API key: ${vars.API_KEY}   (the platform's: every workspace)
+Dashboard sign-in (workspace "default", scopes check and read): ${dashboardKey}
 Try:
   curl -s ${base}/v1/send -H 'authorization: Bearer ${vars.API_KEY}' -H 'content-type: application/json' \\
     -d '{"idempotency_key":"demo-1","contact":{"phone":"+447911123000","marketing_state":"SUBSCRIBED"},"source":"campaign","message":{"type":"template","template":{"name":"order_update","language":"en_US","category":"UTILITY","status":"APPROVED"}}}'

@@ -1,12 +1,14 @@
-import type { WorkspaceDO } from "./workspace";
-import type { RecipientDO } from "./recipient";
-import type { AccountDO } from "./account";
+import type { AccountDO } from "./objects/account.ts";
+import type { RecipientDO } from "./objects/recipient.ts";
+import type { WorkspaceDO } from "./objects/workspace.ts";
 
 export interface Env {
   WORKSPACE: DurableObjectNamespace<WorkspaceDO>;
   RECIPIENT: DurableObjectNamespace<RecipientDO>;
   ACCOUNT: DurableObjectNamespace<AccountDO>;
   ASSETS?: Fetcher;
+  /** Failed authentications per client address (wrangler.jsonc `ratelimits`). */
+  AUTH_FAILURES: RateLimit;
   // secrets
   API_KEY: string;
   ADMIN_API_KEY: string;

@@ -7,14 +7,17 @@ export interface Answer {
 }
 
 export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly path?: string,
-    readonly headers?: Record<string, string>,
-  ) {
+  readonly status: number;
+  readonly code: string;
+  readonly path?: string;
+  readonly headers?: Record<string, string>;
+
+  constructor(status: number, code: string, message: string, path?: string, headers?: Record<string, string>) {
     super(message);
+    this.status = status;
+    this.code = code;
+    this.path = path;
+    this.headers = headers;
   }
 }
 
@@ -154,7 +157,7 @@ export function hex(buf: ArrayBuffer): string {
 
 /** X-Hub-Signature-256: `sha256=<hex HMAC-SHA256 of the raw body, keyed with the app secret>`. */
 export async function validSignature(secret: string, body: Uint8Array, header: string | null): Promise<boolean> {
-  if (!secret || !header || !header.startsWith("sha256=")) return false;
+  if (!secret || !header?.startsWith("sha256=")) return false;
   const given = header.slice("sha256=".length).trim().toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(given)) return false;
   const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
@@ -182,14 +185,4 @@ export function canonical(value: unknown): string {
 
 export async function sha256Hex(text: string): Promise<string> {
   return hex(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
-}
-
-export function toMs(ts: string | null | undefined): number | null {
-  if (!ts) return null;
-  const n = Date.parse(ts);
-  return Number.isFinite(n) ? n : null;
-}
-
-export function iso(ms: number | null | undefined): string | null {
-  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
 }

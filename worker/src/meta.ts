@@ -1,8 +1,9 @@
 // Transport to Meta's Cloud API: the exact request body Meta expects, and the forward with
-// bounded retries. Whether a failure is transient is the package's call (classifyFailure).
+// bounded retries. Whether a failure is retried is the catalog's call (retry.ts).
 import { classifyFailure } from "sendgate";
 import type { Classification, Message } from "sendgate";
-import type { Config } from "./env";
+import type { Config } from "./env.ts";
+import { backoffDelayMs, decideAttempt, retryAt } from "./retry.ts";
 
 export type MetaResult =
   | { ok: true; wamid: string; wa_id: string | null; message_status: string | null; attempts: number; http_status: number }
@@ -14,7 +15,11 @@ export type MetaResult =
       /** True when Meta may have accepted the message even though we saw no success (timeout,
        *  200 without an id): such sends are never retried, so they can't be duplicated. */
       ambiguous: boolean;
+      /** When a new attempt can succeed, if the catalog gives a wait (`retry.kind` `after`). */
+      retry_at: string | null;
     };
+
+type Failure = Omit<Extract<MetaResult, { ok: false }>, "retry_at">;
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
 
@@ -60,8 +65,8 @@ export function redact(text: string, secret: string): string {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** POST with per-attempt timeouts; retries only failures Meta (or the network) reports as
- *  transient, with exponential backoff and full jitter, and never past the time budget. */
+/** POST with per-attempt timeouts; retries the failures whose catalog entry says `backoff`
+ *  (decideAttempt), with exponential backoff and full jitter, and never past the time budget. */
 export async function forward(cfg: Config, phoneNumberId: string, body: unknown): Promise<MetaResult> {
   // The send flow refuses this before reserving anything; here so no caller can leak the token.
   if (cfg.metaBaseProblem) throw new Error(cfg.metaBaseProblem);
@@ -72,8 +77,7 @@ export async function forward(cfg: Config, phoneNumberId: string, body: unknown)
   for (;;) {
     attempts++;
     const timeout = Math.max(1, Math.min(cfg.timeoutMs, deadline - Date.now()));
-    let result: MetaResult;
-    let retryable = false;
+    let result: Failure;
     try {
       const res = await fetch(url, {
         method: "POST",
@@ -86,7 +90,7 @@ export async function forward(cfg: Config, phoneNumberId: string, body: unknown)
       // Whatever comes back is kept in the answer and the failures log: a proxy or debug
       // endpoint that echoes our request must not make them carry the access token.
       const text = redact(await res.text(), cfg.accessToken);
-      let parsed: unknown = undefined;
+      let parsed: unknown ;
       try {
         parsed = JSON.parse(text);
       } catch {
@@ -117,21 +121,22 @@ export async function forward(cfg: Config, phoneNumberId: string, body: unknown)
         result = { ok: false, classification, attempts, http_status: res.status, ambiguous: true };
       } else {
         const classification = data.error !== undefined ? classifyFailure(data) : classifyFailure(res.status);
-        retryable = classification.category === "transient";
         result = { ok: false, classification, attempts, http_status: res.status, ambiguous: false };
       }
     } catch (e) {
       const timedOut = e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError");
       const classification = classifyFailure("TRANSIENT_ERROR");
       classification.details = timedOut ? `no answer from Meta within ${timeout} ms` : "connection to Meta failed";
-      // A timed-out POST may still be processed by Meta: not retried, to never send twice.
-      retryable = !timedOut;
+      // A timed-out POST may still be processed by Meta (ambiguous: never repeated); a refused
+      // connection is TRANSIENT_ERROR, whose catalog retry is backoff.
       result = { ok: false, classification, attempts, http_status: null, ambiguous: timedOut };
     }
-    if (!retryable || attempts >= cfg.maxAttempts) return result;
-    const delay = Math.random() * Math.min(2000, 100 * 2 ** (attempts - 1));
+    const decision = decideAttempt(result.classification, result.ambiguous);
+    const final = { ...result, retry_at: retryAt(decision, Date.now()) };
+    if (!decision.retry || attempts >= cfg.maxAttempts) return final;
+    const delay = backoffDelayMs(attempts);
     // Leave room for a useful attempt after the pause, or stop now.
-    if (Date.now() + delay + Math.min(cfg.timeoutMs, 250) > deadline) return result;
+    if (Date.now() + delay + Math.min(cfg.timeoutMs, 250) > deadline) return final;
     await sleep(delay);
   }
 }

@@ -40,7 +40,7 @@ describe("authentication", () => {
   });
 
   test("a key of another length or a Basic header → 401", async () => {
-    assert.equal((await s.request("GET", "/v1/credits", { key: SECRETS.API_KEY + "x" })).status, 401);
+    assert.equal((await s.request("GET", "/v1/credits", { key: `${SECRETS.API_KEY}x` })).status, 401);
     const basic = await s.request("GET", "/v1/credits", { key: null, headers: { authorization: `Basic ${btoa("a:b")}` } });
     assert.equal(basic.status, 401);
   });

@@ -20,8 +20,8 @@ const FAULTS = [
   ["108", "HTML 502 from a proxy (retried, then failed)", "TRANSIENT_ERROR", undefined, [2, 4]],
   ["109", "200 with malformed JSON (not retried)", null, undefined, [1, 1]],
   ["112", "200 without a wamid (not retried)", null, undefined, [1, 1]],
-  ["102", "130429 throughput", "RATE_LIMIT_EXCEEDED", 130429, [1, 1]],
-  ["103", "131056 pair rate limit", "RATE_LIMIT_EXCEEDED", 131056, [1, 1]],
+  ["102", "130429 throughput (catalog retry backoff: retried, then failed)", "RATE_LIMIT_EXCEEDED", 130429, [2, 4]],
+  ["103", "131056 pair rate limit (catalog retry after 6 s: not retried, Retry-After)", "RATE_LIMIT_EXCEEDED", 131056, [1, 1]],
   ["113", "132001 template does not exist (404)", "TEMPLATE_NOT_FOUND", 132001, [1, 1]],
   ["114", "190 access token expired (401, not retried)", null, 190, [1, 1]],
 ];
@@ -50,6 +50,16 @@ describe("sandbox faults → classified failure, reservation released, one outco
       const calls = s.sandbox.callsTo(to);
       assert.ok(calls >= min && calls <= max, `Meta calls ${calls}, expected ${min}..${max}`);
       assert.equal(r.json.attempts, calls);
+      // The catalog's retry advice decides: `after` is the caller's wait (Retry-After, retry_at);
+      // backoff was spent here and never is final, so neither carries a time.
+      if (c.retry.kind === "after") {
+        const wait = Number(r.headers.get("retry-after"));
+        assert.ok(wait >= 1 && wait <= c.retry.after_seconds, `Retry-After ${r.headers.get("retry-after")}`);
+        assert.ok(Math.abs(Date.parse(r.json.retry_at) - Date.now() - c.retry.after_seconds * 1000) < 5000, r.json.retry_at);
+      } else {
+        assert.equal(r.headers.get("retry-after"), null);
+        assert.equal(r.json.retry_at, undefined);
+      }
       // The reservation is back; nothing debited.
       const credits = await s.credits(ws);
       assert.equal(credits.reserved, 0);

@@ -72,14 +72,17 @@ function snapshotConfig(state, assets) {
 }
 
 /** `persistTo`: keep Durable Object storage in that directory across stacks (a restart over
- *  existing state) instead of a throwaway one.
+ *  existing state) instead of a throwaway one. `assets`: the dashboard to serve (e.g. www/dist);
+ *  default: an empty page with the real `_headers`.
  *  @returns {Promise<Stack>} */
-export async function startStack({ vars = {}, sandbox: sandboxOptions = {}, persistTo = null } = {}) {
+export async function startStack({ vars = {}, sandbox: sandboxOptions = {}, persistTo = null, assets: dashboard = null } = {}) {
   const sandbox = await startSandbox({
     accessToken: SECRETS.META_ACCESS_TOKEN,
     appSecret: SECRETS.META_APP_SECRET,
     webhookDelayMs: 30,
     hangMs: 20_000,
+    // Control actions (quality, health, inbound…) default to the number the worker sends from.
+    phoneNumberId: vars.META_PHONE_NUMBER_ID ?? "100000001",
     ...sandboxOptions,
   });
   const [port, inspectorPort] = [await freePort(), await freePort()];
@@ -89,10 +92,12 @@ export async function startStack({ vars = {}, sandbox: sandboxOptions = {}, pers
   const state = mkdtempSync(join(scratch, "sendgate-worker-test-"));
   // An empty dashboard: the API under test doesn't depend on www/ being built. Its `_headers`
   // (the CSP) is the real one, from the source that vite copies into www/dist.
-  const assets = join(state, "assets");
-  mkdirSync(assets);
-  writeFileSync(join(assets, "index.html"), "<!doctype html><title>sendgate test dashboard</title>");
-  copyFileSync(join(REPO, "www/public/_headers"), join(assets, "_headers"));
+  const assets = dashboard ?? join(state, "assets");
+  if (!dashboard) {
+    mkdirSync(assets);
+    writeFileSync(join(assets, "index.html"), "<!doctype html><title>sendgate test dashboard</title>");
+    copyFileSync(join(REPO, "www/public/_headers"), join(assets, "_headers"));
+  }
   const config = snapshotConfig(state, assets);
   const allVars = {
     ...SECRETS,
@@ -228,6 +233,13 @@ export class Stack {
   async topUp(workspace, amount) {
     const r = await this.request("POST", "/v1/admin/credits", { body: { workspace_id: workspace, amount }, key: SECRETS.ADMIN_API_KEY });
     if (r.status !== 200) throw new Error(`top-up failed: ${r.status} ${r.text}`);
+    return r.json;
+  }
+
+  /** A new workspace key (the admin's POST …/keys answer: key, key_id, scopes, …). */
+  async workspaceKey(workspace, scopes, label) {
+    const r = await this.request("POST", `/v1/admin/workspaces/${workspace}/keys`, { body: { scopes, ...(label ? { label } : {}) }, key: SECRETS.ADMIN_API_KEY });
+    if (r.status !== 201) throw new Error(`key creation failed: ${r.status} ${r.text}`);
     return r.json;
   }
 

@@ -17,9 +17,9 @@ const hoursAgo = (h) => new Date(Date.now() - h * 3600_000).toISOString();
 describe("blockers: 422 with the verdict, Meta never called, outcome recorded", () => {
   const cases = [
     ["CUSTOMER_IS_NOT_OPTED_IN", (to, ws) => templateSend({ to, workspace: ws, marketing_state: "NOT_SUBSCRIBED" })],
-    ["CUSTOMER_IS_MISSING_CALLING_CODE", (to, ws) => templateSend({ to: "07911 123456", workspace: ws }), "07911123456"],
-    ["CUSTOMER_IS_MISSING_PHONE", (to, ws) => templateSend({ to: null, workspace: ws }), null],
-    ["CUSTOMER_PHONE_INVALID", (to, ws) => templateSend({ to: "+44 12", workspace: ws }), "4412"],
+    ["CUSTOMER_IS_MISSING_CALLING_CODE", (_to, ws) => templateSend({ to: "07911 123456", workspace: ws }), "07911123456"],
+    ["CUSTOMER_IS_MISSING_PHONE", (_to, ws) => templateSend({ to: null, workspace: ws }), null],
+    ["CUSTOMER_PHONE_INVALID", (_to, ws) => templateSend({ to: "+44 12", workspace: ws }), "4412"],
     ["INSUFFICIENT_CREDITS", (to) => templateSend({ to, workspace: uid("empty") })],
     ["OUTSIDE_CONVERSATION_WINDOW", (to, ws) => textSend({ to, workspace: ws })],
     ["OUTSIDE_CONVERSATION_WINDOW (closed 25 h ago)", (to, ws) => textSend({ to, workspace: ws, last_inbound_at: hoursAgo(25) })],
@@ -27,7 +27,7 @@ describe("blockers: 422 with the verdict, Meta never called, outcome recorded", 
     ["TEMPLATE_NOT_APPROVED", (to, ws) => templateSend({ to, workspace: ws, status: "PAUSED" })],
     ["TEMPLATE_PARAMETER_MISMATCH", (to, ws) => ({ ...templateSend({ to, workspace: ws }), message: { ...templateSend({ to }).message, parameters: ["only one"] } })],
     ["MARKETING_LIMIT_REACHED", (to, ws) => templateSend({ to, workspace: ws, extra: { signals: { marketing_limited_at: hoursAgo(2) } } })],
-    ["MARKETING_LIMIT_REACHED (US marketing)", (to, ws) => templateSend({ to: "+1 212 736 0100", workspace: ws }), "12127360100"],
+    ["MARKETING_LIMIT_REACHED (US marketing)", (_to, ws) => templateSend({ to: "+1 212 736 0100", workspace: ws }), "12127360100"],
     ["RECIPIENT_STOPPED_MARKETING", (to, ws) => templateSend({ to, workspace: ws, extra: { signals: { marketing_opted_out_at: hoursAgo(48) } } })],
     ["RECIPIENT_NOT_ON_WHATSAPP", (to, ws) => templateSend({ to, workspace: ws, extra: { signals: { undeliverable_at: hoursAgo(1) } } })],
   ];

@@ -28,10 +28,10 @@ describe("signature", () => {
       null,
       "",
       "sha256=",
-      "sha1=" + good.slice(7),
+      `sha1=${good.slice(7)}`,
       `sha256=${createHmac("sha256", "another-secret").update(body).digest("hex")}`,
       good.slice(0, -1) + (good.endsWith("0") ? "1" : "0"),
-      good.toUpperCase().replace("SHA256=", "sha256=") + "00",
+      `${good.toUpperCase().replace("SHA256=", "sha256=")}00`,
     ];
     for (const signature of variants) {
       const r = await s.webhook(body, { signature });

@@ -1,17 +1,17 @@
-import type { AudienceOptions, Credits, Template } from "sendgate";
+import { catalog, type AudienceFixable, type AudienceOptions, type Credits, type Template } from "sendgate";
 import { $, h, replace, barChart, download, fmtInt, fmtPct, onFileChosen } from "./dom";
 import { readBalance } from "./credits";
 import { toCsv } from "./csv";
 import { on, state } from "./state";
-import { addCounts, emptyReport, type AudienceMessage, type FixRow, type MergedReport } from "./audience-protocol";
+import { addCounts, emptyReport, FIX_LIST_HEADER, SHOWN, type AudienceMessage, type MergedReport } from "./audience-protocol";
 
 // Audience check: the CSV goes to a Web Worker (audience.worker.ts) that runs sendgate's
 // checkAudience chunk by chunk; this panel shows progress, counts, the chart and the fix lists.
 
-// A pool of workers, one per core (at most 4): worker k checks chunks k, k+P, k+2P… of the file,
-// each reading the same File (shared, not copied); the panel merges their reports. A credit
-// balance is spent in file order, which parallel chunks cannot do: then one worker takes every
-// chunk in order, passing on the balance each leaves (see audience.worker.ts).
+// A pool of workers, one per core (at most 4): each streams the same File (shared, not copied)
+// through sendgate's AudienceStream and checks its part of the records (blocks k, k+P, k+2P…);
+// the panel adds their reports up. A credit balance is spent in file order: then one worker
+// checks the whole file, exactly as checkAudience would.
 const POOL = Math.min(4, Math.max(1, navigator.hardwareConcurrency || 2));
 // A worker's module (and Wasm) must finish loading before it can take a job: each says "ready".
 interface PoolWorker {
@@ -22,7 +22,14 @@ interface PoolWorker {
 let pool: PoolWorker[] = [];
 let jobId = 0;
 let currentFile: File | null = null;
-let last: { report: MergedReport; header: string[]; fixRows: FixRow[]; name: string } | null = null;
+/** Every part's fixable contacts in file order. */
+interface MergedFixes {
+  count: number;
+  corrected: string[];
+  list: string[];
+  first: AudienceFixable[];
+}
+let last: { report: MergedReport; header: string[]; fixes: MergedFixes; name: string } | null = null;
 type Done = Extract<AudienceMessage, { type: "done" }>;
 let parts: { done: number; total: number; rows: number }[] = [];
 let results: Done[] = [];
@@ -35,6 +42,8 @@ function newWorker(): PoolWorker {
   w.onmessage = (e: MessageEvent<AudienceMessage>) => {
     if (e.data.type !== "ready") return onMessage(e.data);
     entry.ready = true;
+    // For tests and timing: every worker of the pool can take a job at once.
+    if (pool.length === POOL && pool.every((p) => p.ready)) $("#audience").dataset.workersReady = "true";
     if (entry.pending) w.postMessage(entry.pending);
     entry.pending = null;
   };
@@ -53,6 +62,7 @@ function send(entry: PoolWorker, job: unknown): void {
 function stopPool(): void {
   for (const p of pool) p.worker.terminate();
   pool = [];
+  delete $("#audience").dataset.workersReady;
 }
 
 function options(): AudienceOptions | { error: string } {
@@ -102,7 +112,9 @@ function start(file: File): void {
   ($("#aud-bar") as HTMLProgressElement).value = 0;
   $("#aud-progress-label").textContent = `Checking ${file.name}…`;
   startedAt = performance.now();
-  workers.forEach((w, part) => send(w, { id, file, options: opts, part, parts: workers.length }));
+  workers.forEach((w, part) => {
+    send(w, { id, file, options: opts, part, parts: workers.length });
+  });
 }
 
 let startedAt = 0;
@@ -116,46 +128,70 @@ function onMessage(m: Exclude<AudienceMessage, { type: "ready" }>): void {
   }
   if (m.type === "progress") {
     parts[m.part] = { done: m.done, total: m.total, rows: m.rows };
-    const done = parts.reduce((s, p) => s + p.done, 0);
-    const total = parts.reduce((s, p) => s + p.total, 0);
-    const rows = parts.reduce((s, p) => s + p.rows, 0);
+    // Every part reads the whole file (checking only its own records): the slowest tells.
+    const slowest = parts.reduce((a, b) => (b.done / Math.max(1, b.total) < a.done / Math.max(1, a.total) ? b : a));
+    const { done, total, rows } = slowest;
     ($("#aud-bar") as HTMLProgressElement).value = total ? done / total : 0;
     $("#aud-progress-label").textContent = `Checked ${fmtInt(rows)} contacts (${Math.round((done / Math.max(1, total)) * 100)}%)`;
     return;
   }
   results.push(m);
   if (results.length < parts.length) return;
+  const tMerge = performance.now();
   const merged = merge(results);
+  const tRender = performance.now();
   const wall = performance.now() - startedAt;
   $("#aud-progress").hidden = true;
   const name = currentFile?.name ?? "customers.csv";
   last = { ...merged, name };
-  render(merged.report, merged.fixRows, name, wall, jobCredits);
+  render(merged.report, merged.fixes, name, wall, jobCredits);
   const section = $("#audience");
   section.dataset.state = "done";
   section.dataset.ms = wall.toFixed(1);
   section.dataset.workerMs = Math.max(...results.map((r) => r.ms.total)).toFixed(1);
   section.dataset.checkMs = results.reduce((s, r) => s + r.ms.check, 0).toFixed(1);
+  section.dataset.readMs = Math.max(...results.map((r) => r.ms.read)).toFixed(1);
   section.dataset.workers = String(results.length);
   section.dataset.chunks = String(results.reduce((s, r) => s + r.chunks, 0));
+  // Where the wall time went outside the workers: waiting for the last part (its message
+  // included), merging the parts, rendering.
+  const now = performance.timeOrigin + performance.now();
+  const lastDone = Math.max(...results.map((r) => r.startedAt + r.ms.total));
+  section.dataset.handoffMs = (now - lastDone - (performance.now() - tMerge)).toFixed(1);
+  section.dataset.mergeMs = (tRender - tMerge).toFixed(1);
+  section.dataset.renderMs = (performance.now() - tRender).toFixed(1);
 }
 
-function merge(parts: Done[]): { report: MergedReport; header: string[]; fixRows: FixRow[] } {
+function merge(parts: Done[]): { report: MergedReport; header: string[]; fixes: MergedFixes } {
   const report = emptyReport();
   const blocked = new Map<string, number>();
-  const fixRows: FixRow[] = [];
-  for (const { report: r, fixRows: f } of parts) {
+  for (const { report: r } of parts) {
     addCounts(report, r, blocked);
-    report.malformed.push(...r.malformed);
-    report.fixable.push(...r.fixable);
-    fixRows.push(...f);
+    for (const m of r.malformed) report.malformed.push(m);
   }
-  const byLine = (a: { line: number }, b: { line: number }) => a.line - b.line;
-  report.malformed.sort(byLine);
-  report.fixable.sort(byLine);
-  fixRows.sort(byLine);
+  if (parts.length > 1) report.malformed.sort((a, b) => a.line - b.line);
   report.blocked = [...blocked].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count);
-  return { report, header: parts.find((p) => p.part === 0)?.header ?? parts[0].header, fixRows };
+  return { report, header: parts.find((p) => p.part === 0)?.header ?? parts[0].header, fixes: mergeFixes(parts.map((p) => p.fixes)) };
+}
+
+/** The parts' fixable contacts (each part's in file order) merged into file order. */
+function mergeFixes(parts: Done["fixes"][]): MergedFixes {
+  const first = parts.flatMap((p) => p.first).sort((a, b) => a.line - b.line).slice(0, SHOWN);
+  if (parts.length === 1) return { count: parts[0].lines.length, corrected: parts[0].corrected, list: parts[0].list, first };
+  const corrected: string[] = [];
+  const list: string[] = [];
+  const at = parts.map(() => 0);
+  for (;;) {
+    let next = -1;
+    for (let k = 0; k < parts.length; k++) {
+      if (at[k] < parts[k].lines.length && (next < 0 || parts[k].lines[at[k]] < parts[next].lines[at[next]])) next = k;
+    }
+    if (next < 0) break;
+    corrected.push(parts[next].corrected[at[next]]);
+    list.push(parts[next].list[at[next]]);
+    at[next]++;
+  }
+  return { count: corrected.length, corrected, list, first };
 }
 
 function baseName(name: string): string {
@@ -164,19 +200,29 @@ function baseName(name: string): string {
 
 function exportShopify(): void {
   if (!last) return;
-  download(`${baseName(last.name)}-phones-corrected.csv`, toCsv([last.header]) + last.fixRows.map((r) => r.csv + "\r\n").join(""));
+  download(`${baseName(last.name)}-phones-corrected.csv`, toCsv([last.header]) + last.fixes.corrected.map((line) => `${line}\r\n`).join(""));
 }
 
 function exportFixList(): void {
   if (!last) return;
-  const rows: unknown[][] = [["line", "customer_id", "email", "first_name", "last_name", "phone", "suggested_e164"]];
-  for (const r of last.fixRows) rows.push([r.line, r.customer_id, r.email, r.first_name, r.last_name, r.phone, r.suggested]);
-  download(`${baseName(last.name)}-fix-list.csv`, toCsv(rows));
+  download(`${baseName(last.name)}-fix-list.csv`, toCsv([FIX_LIST_HEADER]) + last.fixes.list.map((line) => `${line}\r\n`).join(""));
 }
 
 function exportMalformed(): void {
   if (!last) return;
   download(`${baseName(last.name)}-malformed.csv`, toCsv([["line", "error"], ...last.report.malformed.map((m) => [m.line, m.error])]));
+}
+
+let titles: Map<string, string> | null = null;
+
+/** The catalog's title of a reason, so that each bar says what it counts (a phone a spreadsheet
+ *  mangled is not one missing its calling code, and their fixes differ). */
+function titleOf(reason: string): string {
+  if (!titles) {
+    titles = new Map();
+    for (const e of catalog()) if (!titles.has(e.reason)) titles.set(e.reason, e.title);
+  }
+  return titles.get(reason) ?? "";
 }
 
 /** Credits may be fractional (a balance of 12.5). */
@@ -206,9 +252,9 @@ function creditsSummary(r: MergedReport, credits: Credits | undefined, short: nu
   );
 }
 
-function render(r: MergedReport, fixRows: FixRow[], name: string, ms: number, credits: Credits | undefined): void {
+function render(r: MergedReport, fixes: MergedFixes, name: string, ms: number, credits: Credits | undefined): void {
   const blocked = r.blocked_contacts;
-  const shownFix = fixRows.slice(0, 100);
+  const shownFix = fixes.first;
   const shownBad = r.malformed.slice(0, 100);
   const short = outOfCredits(r);
   replace(
@@ -220,7 +266,7 @@ function render(r: MergedReport, fixRows: FixRow[], name: string, ms: number, cr
       tile("aud-rows", "Contacts", fmtInt(r.rows)),
       tile("aud-eligible", "Would be reached", `${fmtInt(r.eligible)}`, r.rows ? fmtPct(r.eligible / r.rows) : ""),
       tile("aud-blocked", "Blocked", fmtInt(blocked), r.rows ? fmtPct(blocked / r.rows) : ""),
-      tile("aud-fixable", "Fixable phones", fmtInt(r.fixable.length)),
+      tile("aud-fixable", "Fixable phones", fmtInt(fixes.count)),
       tile("aud-malformed", "Malformed rows", fmtInt(r.malformed.length)),
       tile("aud-cost", credits ? "Credits spent" : "Credits needed", fmtNumber(r.cost), credits ? `of ${fmtNumber(credits.balance)}` : ""),
       credits ? tile("aud-no-credits", "Out of credits", fmtInt(short), r.rows ? fmtPct(short / r.rows) : "") : null,
@@ -229,15 +275,15 @@ function render(r: MergedReport, fixRows: FixRow[], name: string, ms: number, cr
     r.blocked.length
       ? barChart(
           "Blocked contacts by reason",
-          r.blocked.map((b) => ({ key: b.reason, label: b.reason, count: b.count, share: r.rows ? b.count / r.rows : 0 })),
+          r.blocked.map((b) => ({ key: b.reason, label: b.reason, detail: titleOf(b.reason), count: b.count, share: r.rows ? b.count / r.rows : 0 })),
           "A contact with several blockers counts under each; shares are of all rows.",
         )
       : h("p", { class: "status ok" }, "✓ No contact is blocked."),
     h(
       "section",
       { "aria-labelledby": "fix-h" },
-      h("h3", { id: "fix-h" }, `Fixable phones (${fmtInt(fixRows.length)})`),
-      fixRows.length
+      h("h3", { id: "fix-h" }, `Fixable phones (${fmtInt(fixes.count)})`),
+      fixes.count
         ? [
             h(
               "p",
@@ -263,7 +309,7 @@ function render(r: MergedReport, fixRows: FixRow[], name: string, ms: number, cr
                 h("tbody", null, shownFix.map((f) => h("tr", null, h("td", null, String(f.line)), h("td", { class: "mono" }, f.phone), h("td", { class: "mono" }, f.suggested)))),
               ),
             ),
-            fixRows.length > shownFix.length ? h("p", { class: "muted" }, `Showing ${shownFix.length} of ${fmtInt(fixRows.length)}; the downloads have all of them.`) : null,
+            fixes.count > shownFix.length ? h("p", { class: "muted" }, `Showing ${shownFix.length} of ${fmtInt(fixes.count)}; the downloads have all of them.`) : null,
           ]
         : h("p", { class: "muted" }, "No phone needs a calling code added."),
     ),

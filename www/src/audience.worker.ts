@@ -1,146 +1,85 @@
 /// <reference lib="webworker" />
-import { checkAudience } from "sendgate";
-import { parseRecord, toCsvLine } from "./csv";
-import { addCounts, emptyReport, type AudienceJob, type AudienceMessage, type FixRow } from "./audience-protocol";
+import { AudienceStream, type AudienceFixable } from "sendgate";
+import { toCsvLine } from "./csv";
+import { SHOWN, type AudienceJob, type AudienceMessage, type Fixes } from "./audience-protocol";
 
-// Off the main thread: reads the CSV, cuts it into chunks of whole records (each with the header),
-// asks sendgate's checkAudience per chunk and merges the reports with file line numbers.
+// Off the main thread: streams the file's bytes through sendgate's AudienceStream (the core reads
+// the CSV and checks each contact in file order) and sends the panel its share of the report.
+// Nothing holds the whole file: memory is one chunk of the file plus the report.
 
-const post = (m: AudienceMessage) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(m);
+const post = (m: AudienceMessage) =>
+  (self as unknown as DedicatedWorkerGlobalScope).postMessage(m, m.type === "done" ? [m.fixes.lines.buffer] : []);
 
-const PHONE_COLUMN = /phone/i;
-
-/** The end offset of the header record (after its newline), honouring quotes. */
-function headerEnd(text: string): number {
-  return parseRecord(text, 0).end;
-}
-
-function countLines(s: string): number {
-  let count = 0;
-  for (let i = s.indexOf("\n"); i >= 0; i = s.indexOf("\n", i + 1)) count++;
-  return count;
-}
-
-function digits(s: string): string {
-  return s.replace(/\D+/g, "");
-}
-
-/** The original row at chunk-relative physical line `line`, with the bad phone replaced. */
-function fixRow(chunk: string, lineStarts: number[], line: number, phone: string, suggested: string, phoneCols: number[]): string[] {
-  const start = lineStarts[line - 1];
-  const fields = start === undefined ? [] : parseRecord(chunk, start).fields;
-  const target = digits(phone);
-  let replaced = false;
-  for (const c of phoneCols) {
-    const v = (fields[c] ?? "").trim().replace(/^'/, "");
-    if (v !== "" && (v === phone || (target !== "" && digits(v) === target))) {
-      fields[c] = suggested;
-      replaced = true;
-    }
-  }
-  if (!replaced) {
-    const c = phoneCols.find((k) => (fields[k] ?? "").trim() !== "");
-    if (c !== undefined) fields[c] = suggested;
-  }
-  return fields;
-}
-
-function lineStartsOf(s: string): number[] {
-  const starts = [0];
-  for (let i = s.indexOf("\n"); i >= 0 && i + 1 < s.length; i = s.indexOf("\n", i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-/** Chunks of whole records: [start, end, physical line of start]. Quotes may hide newlines. */
-function chunkBounds(text: string, from: number, firstLine: number, chunkRows: number): [number, number, number][] {
-  const n = text.length;
-  const bounds: [number, number, number][] = [];
-  let pos = from;
-  let line = firstLine;
-  let nextQuote = text.indexOf('"', pos);
-  let inQuote = false;
-  while (pos < n) {
-    const start = pos;
-    const startLine = line;
-    let records = 0;
-    while (pos < n && records < chunkRows) {
-      let nl = text.indexOf("\n", pos);
-      if (nl < 0) nl = n - 1;
-      while (nextQuote >= 0 && nextQuote <= nl) {
-        inQuote = !inQuote;
-        nextQuote = text.indexOf('"', nextQuote + 1);
+/** Collects fixable contacts as `Fixes` (CSV lines, not objects). */
+function collector() {
+  const lines: number[] = [];
+  const fixes: Fixes = { lines: new Int32Array(0), corrected: [], list: [], first: [] };
+  return {
+    add(all: AudienceFixable[]): void {
+      for (const { row, ...f } of all) {
+        lines.push(f.line);
+        fixes.corrected.push(toCsvLine(row ?? []));
+        fixes.list.push(toCsvLine([f.line, f.customer_id, f.email, f.first_name, f.last_name, f.phone, f.suggested]));
+        if (fixes.first.length < SHOWN) fixes.first.push(f);
       }
-      pos = nl + 1;
-      line++;
-      if (!inQuote) records++;
-    }
-    bounds.push([start, pos, startLine]);
-  }
-  return bounds;
+    },
+    done(): Fixes {
+      fixes.lines = Int32Array.from(lines);
+      return fixes;
+    },
+  };
 }
+
+const PROGRESS_EVERY_MS = 100;
 
 async function run(job: AudienceJob): Promise<void> {
   const t0 = performance.now();
-  let text = await job.file.text();
-  const tRead = performance.now();
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const hEnd = headerEnd(text);
-  const header = text.slice(0, hEnd);
-  const headerFields = parseRecord(header, 0).fields.map((f) => f.trim());
-  const headerText = header.endsWith("\n") ? header : header + "\n";
-  const headerLines = Math.max(1, countLines(headerText));
-  const phoneCols = headerFields.map((f, i) => (PHONE_COLUMN.test(f) ? i : -1)).filter((i) => i >= 0);
-  const bounds = chunkBounds(text, hEnd, headerLines + 1, job.chunkRows ?? 4000);
-  // A header-only file still gets its header checked (by part 0).
-  if (!bounds.length && job.part === 0) bounds.push([hEnd, hEnd, headerLines + 1]);
-  const mine = bounds.filter((_, k) => k % job.parts === job.part);
-  if (job.options.credits && job.parts !== 1) throw new Error("a credit balance needs every chunk, in file order, in one job");
-  let options = job.options;
-
-  const merged = emptyReport();
-  const blocked = new Map<string, number>();
-  const fixRows: FixRow[] = [];
+  const stream = new AudienceStream({ ...job.options, fixed_rows: true }, job.parts > 1 ? { index: job.part, count: job.parts } : undefined);
+  const fixes = collector();
   let checkMs = 0;
-  for (const [k, [start, end, chunkLine]] of mine.entries()) {
-    const body = text.slice(start, end);
-    const t = performance.now();
-    const report = checkAudience(headerText + body, options);
-    checkMs += performance.now() - t;
-    // The next chunk starts with what this one left, as the core's running balance does. Every
-    // eligible row costs the same whole credit (1 per template, 0 per session text; the panel sets
-    // no cost), and whole-credit subtraction from a balance ≥ 1 is exact in floating point, so
-    // taking the chunk's total at once leaves what the core's row-by-row subtraction leaves.
-    if (options.credits) options = { ...options, credits: { ...options.credits, balance: options.credits.balance - report.cost } };
-    // The chunk's own line numbers count its header lines; shift them to file lines.
-    const shift = chunkLine - (headerLines + 1);
-    addCounts(merged, report, blocked);
-    // The header's own problems (e.g. no phone column) are reported by every chunk: keep the first chunk's.
-    for (const m of report.malformed) {
-      if (m.line <= headerLines) {
-        if (start === hEnd) merged.malformed.push(m);
-      } else merged.malformed.push({ line: m.line + shift, error: m.error });
-    }
-    if (report.fixable.length) {
-      const starts = lineStartsOf(body);
-      for (const f of report.fixable) {
-        const fileLine = f.line + shift;
-        merged.fixable.push({ ...f, line: fileLine });
-        fixRows.push({ ...f, line: fileLine, csv: toCsvLine(fixRow(body, starts, f.line - headerLines, f.phone, f.suggested, phoneCols)) });
+  let readMs = 0;
+  let bytes = 0;
+  let chunks = 0;
+  let lastPost = t0;
+  try {
+    const reader = job.file.stream().getReader();
+    for (;;) {
+      const tRead = performance.now();
+      const { done, value } = await reader.read();
+      const tCheck = performance.now();
+      readMs += tCheck - tRead;
+      if (done) break;
+      stream.push(value);
+      fixes.add(stream.takeFixable());
+      checkMs += performance.now() - tCheck;
+      bytes += value.byteLength;
+      chunks++;
+      if (tCheck - lastPost >= PROGRESS_EVERY_MS) {
+        lastPost = tCheck;
+        post({ type: "progress", id: job.id, part: job.part, done: bytes, total: job.file.size, rows: stream.rows });
       }
     }
-    post({ type: "progress", id: job.id, part: job.part, done: k + 1, total: mine.length, rows: merged.rows });
+    const tFinish = performance.now();
+    const report = stream.finish();
+    fixes.add(report.fixable);
+    checkMs += performance.now() - tFinish;
+    const { fixable: _taken, header, ...counts } = report;
+    const collected = fixes.done();
+    post({
+      type: "done",
+      id: job.id,
+      part: job.part,
+      report: { ...counts, fixable: [] },
+      header,
+      fixes: collected,
+      ms: { read: readMs, check: checkMs, total: performance.now() - t0 },
+      bytes,
+      chunks,
+      startedAt: performance.timeOrigin + t0,
+    });
+  } finally {
+    stream.free();
   }
-  merged.blocked = [...blocked].map(([reason, count]) => ({ reason, count }));
-  post({
-    type: "done",
-    id: job.id,
-    part: job.part,
-    report: merged,
-    header: headerFields,
-    fixRows,
-    ms: { read: tRead - t0, check: checkMs, total: performance.now() - t0 },
-    chunks: mine.length,
-  });
 }
 
 self.onmessage = (e: MessageEvent<AudienceJob>) => {

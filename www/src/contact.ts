@@ -134,12 +134,16 @@ function renderVerdict(): void {
     replace(out, h("div", { class: "error", role: "alert" }, h("strong", null, "This input cannot be checked: "), text));
   };
   const balance = readBalance(el.balance());
-  if ("error" in balance) return showError(balance.error);
+  if ("error" in balance) {
+    showError(balance.error);
+    return;
+  }
   const request = buildRequest(balance.credits);
   try {
     verdict = checkSend(request);
   } catch (err) {
-    return showError(errorText(err));
+    showError(errorText(err));
+    return;
   }
   shown = verdict;
   out.dataset.state = verdict.eligible ? "eligible" : "blocked";
@@ -196,7 +200,9 @@ function renderVerdict(): void {
 function renderMessageOptions(): void {
   const select = el.message();
   const options = [h("option", { value: "text" }, "Free text (session message)")];
-  state.templates.forEach((t, i) => options.push(h("option", { value: String(i) }, `${t.name} (${t.language}) — ${t.status}`)));
+  state.templates.forEach((t, i) => {
+    options.push(h("option", { value: String(i) }, `${t.name} (${t.language}) — ${t.status}`));
+  });
   replace(select, options);
   select.value = state.selected === null ? "text" : String(state.selected);
   ($("#text-field") as HTMLElement).hidden = state.selected !== null;

@@ -117,7 +117,7 @@ export function errorText(err: unknown): string {
     const e = err as { name?: string; message?: string; path?: string; allowed?: string[] };
     let text = e.message ?? String(err);
     if (e.path) text += ` (field ${e.path})`;
-    if (e.allowed && e.allowed.length) text += ` — allowed: ${e.allowed.join(", ")}`;
+    if (e.allowed?.length) text += ` — allowed: ${e.allowed.join(", ")}`;
     return text;
   }
   return String(err);

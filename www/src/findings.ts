@@ -19,7 +19,7 @@ const FIELD_INPUTS: [string, string, string][] = [
 export function fieldTarget(field: string | undefined): { id: string; label: string } | null {
   if (!field) return null;
   for (const [prefix, id, label] of FIELD_INPUTS) {
-    if (field === prefix || field.startsWith(prefix + ".") || field.startsWith(prefix + "[")) return { id, label };
+    if (field === prefix || field.startsWith(`${prefix}.`) || field.startsWith(`${prefix}[`)) return { id, label };
   }
   return null;
 }

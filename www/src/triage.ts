@@ -1,7 +1,8 @@
-import { classifyFailure, classifyWebhook, triage } from "sendgate";
+import { classifyFailure, classifyWebhook, readCsv, triage } from "sendgate";
 import type { Classification, RetryTarget, TriageReport, WebhookEvent } from "sendgate";
 import { $, h, replace, barChart, download, errorText, fmtInt, onFileChosen } from "./dom";
-import { looksLikeCsv, parseCsv, toCsv } from "./csv";
+import { toCsv } from "./csv";
+import { SessionError, signIn, signOut, storedKey, workerFetch, type Session } from "./session";
 
 // Failure triage: turns whatever the merchant pasted into items for sendgate's triage() (webhook
 // bodies through classifyWebhook, CSV rows through classifyFailure) and shows the report.
@@ -30,8 +31,9 @@ function addWebhook(body: unknown, out: Collected): void {
 
 function addValue(v: unknown, out: Collected): void {
   if (isWebhookBody(v)) addWebhook(v, out);
-  else if (Array.isArray(v)) v.forEach((x) => addValue(x, out));
-  else if (v && typeof v === "object" && Array.isArray((v as { failures?: unknown }).failures)) addValue((v as { failures: unknown[] }).failures, out);
+  else if (Array.isArray(v)) {
+    for (const x of v) addValue(x, out);
+  } else if (v && typeof v === "object" && Array.isArray((v as { failures?: unknown }).failures)) addValue((v as { failures: unknown[] }).failures, out);
   else if (v && typeof v === "object" && Array.isArray((v as { items?: unknown }).items)) addValue((v as { items: unknown[] }).items, out);
   else out.items.push(v);
 }
@@ -44,9 +46,10 @@ const ID_COL = /^(wamid|message[ _]?id|id)$/i;
 
 /** A CSV of failed messages: each row becomes a failed-status event classified by its reason or code. */
 function addCsv(text: string, out: Collected): boolean {
-  const rows = parseCsv(text);
-  if (rows.length < 2) return false;
-  const header = rows[0].map((c) => c.trim());
+  const records = readCsv(text);
+  const first = records[0];
+  if (records.length < 2 || !("fields" in first)) return false;
+  const header = first.fields.map((c) => c.trim());
   const col = (re: RegExp) => header.findIndex((c) => re.test(c));
   const reason = col(REASON_COL);
   const code = col(CODE_COL);
@@ -54,11 +57,15 @@ function addCsv(text: string, out: Collected): boolean {
   const recipient = col(RECIPIENT_COL);
   const time = col(TIME_COL);
   const id = col(ID_COL);
-  for (let r = 1; r < rows.length; r++) {
-    const row = rows[r];
+  for (const record of records.slice(1)) {
+    if (!("fields" in record)) {
+      out.invalid.push(`line ${record.line}: ${record.error}`);
+      continue;
+    }
+    const row = record.fields;
     const value = (reason >= 0 && row[reason]?.trim()) || (code >= 0 ? row[code]?.trim() : "") || "";
     if (!value) {
-      out.invalid.push(`line ${r + 1}: no reason or code`);
+      out.invalid.push(`line ${record.line}: no reason or code`);
       continue;
     }
     out.items.push(failedEvent(value, recipient >= 0 ? row[recipient] : null, time >= 0 ? row[time] : null, id >= 0 ? row[id] : null));
@@ -124,6 +131,12 @@ function matchJson(text: string, start: number): number {
     }
   }
   return -1;
+}
+
+/** True when the text looks like CSV with a header row (commas on the first line, not JSON). */
+function looksLikeCsv(text: string): boolean {
+  const first = text.split(/\r?\n/, 1)[0] ?? "";
+  return first.includes(",") && !/^\s*[[{]/.test(first);
 }
 
 export function collect(text: string): Collected {
@@ -335,23 +348,59 @@ interface WorkerFailure {
   wamid?: string | null;
 }
 
-/** Loads the worker's recorded failures (GET /v1/failures, newest first, paged by next_cursor). */
-async function fetchFailures(): Promise<void> {
-  const key = ($("#api-key") as HTMLInputElement).value.trim();
-  sessionStorage.setItem("sendgate.apiKey", key);
+let session: Session | null = null;
+
+/** The sign-in part of the worker box: the key field, or who is signed in. */
+function showSession(): void {
+  const who = $("#signin-who");
+  ($("#signin-form") as HTMLElement).hidden = session !== null;
+  ($("#signed-in") as HTMLElement).hidden = session === null;
+  if (!session) {
+    who.textContent = "";
+    return;
+  }
+  const name = session.name ? `${session.name} (workspace ${session.workspace_id})` : `workspace ${session.workspace_id}`;
+  replace(who, "Signed in to ", h("strong", null, name), ` · key scopes: ${session.scopes.join(", ") || "none"}`);
+}
+
+function endSession(): void {
+  signOut();
+  session = null;
+  showSession();
+}
+
+async function startSession(key: string): Promise<void> {
   const status = $("#triage-status");
-  status.textContent = "Loading /v1/failures…";
+  status.textContent = "Signing in…";
   setError(null);
+  try {
+    session = await signIn(key);
+    ($("#workspace-key") as HTMLInputElement).value = "";
+    status.textContent = "";
+    showSession();
+    if (!session.scopes.includes("read")) setError("Signed in, but this workspace key cannot load failures: it does not have the read scope.");
+  } catch (err) {
+    status.textContent = "";
+    if (err instanceof SessionError && err.signedOut) endSession();
+    setError(`Could not sign in: ${errorText(err)}`);
+  }
+}
+
+/** Loads the workspace's recorded failures (GET /v1/failures, newest first, paged by next_cursor). */
+async function fetchFailures(): Promise<void> {
+  const status = $("#triage-status");
+  setError(null);
+  if (!session) {
+    setError("Sign in with your workspace key first (Load from the sendgate worker).");
+    return;
+  }
+  status.textContent = "Loading /v1/failures…";
   try {
     const records: WorkerFailure[] = [];
     let cursor: string | null = null;
     for (let page = 0; page < 40; page++) {
-      const url = new URL("v1/failures", new URL("/", location.href));
-      url.searchParams.set("limit", "500");
-      if (cursor) url.searchParams.set("cursor", cursor);
-      const res = await fetch(url, { headers: key ? { authorization: `Bearer ${key}` } : {}, cache: "no-store" });
-      if (res.status === 401 || res.status === 403) throw new Error("the API key was not accepted");
-      if (!res.ok) throw new Error(`HTTP ${res.status} — is this page served by the sendgate worker?`);
+      const query = new URLSearchParams({ limit: "500", ...(cursor ? { cursor } : {}) });
+      const res = await workerFetch(session.key, `/v1/failures?${query}`, "load failures");
       const body = (await res.json()) as { failures?: WorkerFailure[]; next_cursor?: string | null };
       if (!Array.isArray(body.failures)) throw new Error("the answer has no failures list");
       records.push(...body.failures);
@@ -366,8 +415,26 @@ async function fetchFailures(): Promise<void> {
     report(collected, `/v1/failures${cursor ? " (first 20,000)" : ""}`, performance.now());
   } catch (err) {
     status.textContent = "";
+    if (err instanceof SessionError && err.signedOut) endSession();
     setError(`Could not load failures from the worker: ${errorText(err)}`);
   }
+}
+
+function initSession(): void {
+  const input = $("#workspace-key") as HTMLInputElement;
+  $("#signin").addEventListener("click", () => void startSession(input.value));
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") void startSession(input.value);
+  });
+  $("#signout").addEventListener("click", () => {
+    endSession();
+    setError(null);
+  });
+  $("#triage-fetch").addEventListener("click", () => void fetchFailures());
+  showSession();
+  // A key kept by this tab: check it again (it may have been revoked since).
+  const kept = storedKey();
+  if (kept) void startSession(kept);
 }
 
 export function initTriage(): void {
@@ -387,9 +454,7 @@ export function initTriage(): void {
     input.focus();
   });
   onFileChosen($("#triage-file") as HTMLInputElement, $("#triage-drop"), (f) => void readFile(f));
-  const key = $("#api-key") as HTMLInputElement;
-  key.value = sessionStorage.getItem("sendgate.apiKey") ?? "";
-  $("#triage-fetch").addEventListener("click", () => void fetchFailures());
+  initSession();
   renderEmpty();
 }
 

@@ -6,7 +6,9 @@ import { readFile } from "node:fs/promises";
 import { open } from "./browser.mjs";
 import { generateShopifyCsv, SHOPIFY_HEADER } from "./gen.mjs";
 import { parseCsv } from "./csv-read.mjs";
-import { checkAudience } from "../../pkg/node.js";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { catalog, checkAudience } from "../../pkg/node.js";
 
 let s;
 const N = 10_000;
@@ -230,5 +232,29 @@ test("a balance that is not a number of credits shows an error instead of a repo
   assert.ok(await page.locator("#aud-error").isHidden());
   assert.equal(await num("aud-eligible"), whole(csv).eligible);
   assert.equal(await page.locator("#aud-no-credits").count(), 0);
+  s.assertClean();
+});
+
+// A real export that went through Excel (../shared/realworld/shopify/): its phone `9.19747E+11`
+// lost its digits. Each bar names its reason with the catalog's title, and no fix is offered.
+const MANGLED = fileURLToPath(new URL("../../../shared/realworld/shopify/export_2023-07__with_customer_id_excel_mangled.csv", import.meta.url));
+
+test("an Excel-mangled Shopify export: each reason's bar has its own title, no fix is suggested", { skip: !existsSync(MANGLED) && `absent: ${MANGLED}` }, async () => {
+  const { page } = s;
+  await page.locator("#audience").getByLabel("Credits available").fill("");
+  await page.locator("#audience").getByLabel("Send from").selectOption("campaign");
+  await page.evaluate(() => (document.getElementById("audience").dataset.state = "idle"));
+  await page.locator("#aud-file").setInputFiles(MANGLED);
+  await page.locator('#audience[data-state="done"]').waitFor({ timeout: 30_000 });
+  assert.equal(await num("aud-rows"), 4);
+  assert.equal(await num("aud-fixable"), 0, "digits a spreadsheet dropped cannot be suggested back");
+  const bars = await page.locator("#aud-out .bar-row").evaluateAll((rows) => rows.map((r) => [r.dataset.reason, r.querySelector(".bar-label").textContent]));
+  const titles = new Map(catalog().map((e) => [e.reason, e.title]));
+  for (const [reason, label] of bars) assert.ok(label.includes(titles.get(reason)), `${reason}: ${label}`);
+  const reasons = bars.map(([reason]) => reason);
+  if (titles.has("CUSTOMER_PHONE_MANGLED")) {
+    assert.ok(reasons.includes("CUSTOMER_PHONE_MANGLED"), reasons.join());
+    assert.ok(!reasons.includes("CUSTOMER_IS_MISSING_CALLING_CODE"), "a mangled phone is not one missing its calling code");
+  } else console.log("# pending: no CUSTOMER_PHONE_MANGLED in the catalog yet (the phone core adds it)");
   s.assertClean();
 });

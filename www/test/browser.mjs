@@ -15,10 +15,58 @@ export const CHROMIUM_ARGS = [
   "--no-first-run", "--disable-component-update", "--disable-sync",
 ];
 
-/** `init`: a script run in the page before its own (context.addInitScript). */
-export async function open({ viewport = { width: 1280, height: 900 }, query = "", init = null } = {}) {
+/**
+ * Samples the JS heap of the page and every Web Worker it has started (CDP Runtime.getHeapUsage
+ * on each target) every `everyMs`; `stop()` gives the peak of their sum, in bytes. Wasm memory
+ * is not JS heap and is not counted.
+ */
+export async function heapSampler(session, everyMs = 50) {
+  const cdp = await session.context.browser().newBrowserCDPSession();
+  let next = 1;
+  const waiting = new Map();
+  cdp.on("Target.receivedMessageFromTarget", ({ message }) => {
+    const m = JSON.parse(message);
+    waiting.get(m.id)?.(m.result ?? null);
+    waiting.delete(m.id);
+  });
+  const sessions = new Map();
+  const ask = (sessionId) => {
+    const id = next++;
+    const answer = new Promise((ok) => waiting.set(id, ok));
+    cdp.send("Target.sendMessageToTarget", { sessionId, message: JSON.stringify({ id, method: "Runtime.getHeapUsage" }) }).catch(() => waiting.get(id)?.(null));
+    return answer;
+  };
+  let peak = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const { targetInfos } = await cdp.send("Target.getTargets");
+      for (const t of targetInfos) {
+        if ((t.type === "page" || t.type === "worker") && !sessions.has(t.targetId)) {
+          const { sessionId } = await cdp.send("Target.attachToTarget", { targetId: t.targetId, flatten: false }).catch(() => ({}));
+          if (sessionId) sessions.set(t.targetId, sessionId);
+        }
+      }
+      const used = await Promise.all([...sessions.values()].map(ask));
+      peak = Math.max(peak, used.reduce((sum, u) => sum + (u?.usedSize ?? 0), 0));
+      await new Promise((ok) => setTimeout(ok, everyMs));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      await cdp.detach().catch(() => {});
+      return peak;
+    },
+  };
+}
+
+/** `init`: a script run in the page before its own (context.addInitScript). `server`: where the
+ *  dashboard is served (`{ url, close }`, e.g. a real worker); default: www/dist on a local server. */
+export async function open({ viewport = { width: 1280, height: 900 }, query = "", init = null, server: given = null } = {}) {
   await mkdir(ARTIFACTS, { recursive: true });
-  const server = await serve();
+  const server = given ?? (await serve());
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport, acceptDownloads: true });
   const page = await context.newPage();

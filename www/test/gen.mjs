@@ -85,5 +85,5 @@ export function generateShopifyCsv(n, seed = 20261128) {
     expected.rows++;
     line += multiline ? 2 : 1;
   }
-  return { csv: lines.join("\r\n") + "\r\n", expected };
+  return { csv: `${lines.join("\r\n")}\r\n`, expected };
 }

@@ -117,24 +117,47 @@ test("a CSV of failed messages with reason and phone columns; the report exports
   s.assertClean();
 });
 
-test("loading /v1/failures from a static server explains that the worker is needed", async () => {
+// A well-formed workspace key (the static server knows none).
+const KEY = `sgk_${"0123456789abcdef"}_${"ab".repeat(32)}_w1`;
+
+test("signing in on a static server explains that the worker is needed; nothing is kept", async () => {
   const { page } = s;
   await page.getByText("Load from the sendgate worker").click();
-  await page.getByLabel("API key (kept in this tab only)").fill("test-key");
+  await page.getByLabel("Workspace key (sgk_…, kept in this tab only)").fill(KEY);
   // The static test server answers 404 here: expected, so not counted as a failed request.
   const before = s.problems.length;
-  await page.getByRole("button", { name: "Load /v1/failures" }).click();
+  await page.getByRole("button", { name: "Sign in" }).click();
   await page.locator("#triage-error", { hasText: /sendgate worker/ }).waitFor();
-  s.problems.splice(before).forEach((p) => assert.match(p, /404.*\/v1\/failures|Failed to load resource/));
-  assert.equal(await page.evaluate(() => sessionStorage.getItem("sendgate.apiKey")), "test-key");
+  for (const p of s.problems.splice(before)) assert.match(p, /404.*\/v1\/workspace|Failed to load resource/);
+  assert.equal(await page.evaluate(() => sessionStorage.length), 0, "a key that did not sign in is kept");
   assert.equal(await page.evaluate(() => localStorage.length), 0);
   s.assertClean();
 });
 
-test("served by the worker: /v1/failures is loaded page by page with the API key and triaged", async () => {
+test("the platform's API key (or anything but a workspace key) is refused before it is sent", async () => {
+  const { page } = s;
+  const sent = [];
+  const record = (r) => sent.push(r.url());
+  page.on("request", record);
+  for (const key of ["test-api-key-7f3a9c", `Bearer ${KEY}`, KEY.replace("sgk_", "sgx_")]) {
+    await page.getByLabel("Workspace key (sgk_…, kept in this tab only)").fill(key);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.locator("#triage-error", { hasText: /not a workspace key/ }).waitFor();
+  }
+  page.off("request", record);
+  assert.deepEqual(sent, []);
+  assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+  s.assertClean();
+});
+
+test("served by the worker: sign-in shows the workspace; /v1/failures is loaded page by page with its key", async () => {
   const { page } = s;
   const seen = [];
-  // Stand-in for the worker's GET /v1/failures (worker/src/workspace.ts shape), two pages.
+  // Stand-ins for the worker's GET /v1/workspace and GET /v1/failures (worker/src/api.ts,
+  // worker/src/objects/outcomes.ts shapes); worker/test drives the real ones.
+  await page.route("**/v1/workspace", (route) =>
+    route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ workspace_id: "w1", name: "Acme Store", phone_number_ids: [], caller: "workspace", key: { key_id: "0123456789abcdef", label: null, scopes: ["read"] } }) }),
+  );
   await page.route("**/v1/failures*", (route) => {
     const url = new URL(route.request().url());
     seen.push({ auth: route.request().headers().authorization, cursor: url.searchParams.get("cursor") });
@@ -146,13 +169,19 @@ test("served by the worker: /v1/failures is loaded page by page with the API key
         ], next_cursor: "2" };
     return route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(body) });
   });
-  await page.getByLabel("API key (kept in this tab only)").fill("secret-key");
+  await page.getByLabel("Workspace key (sgk_…, kept in this tab only)").fill(KEY);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.locator("#signin-who", { hasText: "Acme Store (workspace w1)" }).waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("sendgate.workspaceKey")), KEY);
   await page.getByRole("button", { name: "Load /v1/failures" }).click();
   await group("RECIPIENT_NOT_ON_WHATSAPP").waitFor();
-  assert.deepEqual(seen, [{ auth: "Bearer secret-key", cursor: null }, { auth: "Bearer secret-key", cursor: "2" }]);
+  assert.deepEqual(seen, [{ auth: `Bearer ${KEY}`, cursor: null }, { auth: `Bearer ${KEY}`, cursor: "2" }]);
   for (const r of ["MARKETING_LIMIT_REACHED", "CUSTOMER_IS_NOT_OPTED_IN"]) assert.equal(await group(r).count(), 1);
   assert.match(await page.locator("#retry-later").innerText(), /525512345678/);
   assert.match(await page.locator("#triage-status").innerText(), /\/v1\/failures: 3 items/);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  assert.equal(await page.evaluate(() => sessionStorage.length), 0);
   await page.unroute("**/v1/failures*");
+  await page.unroute("**/v1/workspace");
   s.assertClean();
 });

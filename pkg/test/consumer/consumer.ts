@@ -8,6 +8,10 @@ import {
   normalizePhone,
   pickTemplates,
   checkAudience,
+  checkSends,
+  normalizePhones,
+  readCsv,
+  AudienceStream,
   catalog,
   version,
   type SendRequest,
@@ -50,6 +54,30 @@ const audience: AudienceReport = checkAudience("Phone\n", { source: "campaign" }
 const size: number = catalog().length;
 const crate: string = version().crate;
 
+// Batch answers: a verdict, or that item's own error.
+for (const answer of checkSends([request, request])) {
+  if ("error" in answer) {
+    const where: string = answer.error.path;
+    void where;
+  } else {
+    const eligible: boolean = answer.eligible;
+    void eligible;
+  }
+}
+const firstE164: string | null | undefined = normalizePhones([{ phone: "+971501234567" }]).map((a) => ("error" in a ? undefined : a.e164))[0];
+for (const record of readCsv("a,b\n1,2\n")) {
+  const fields: string[] | undefined = "fields" in record ? record.fields : undefined;
+  void fields;
+}
+const stream = new AudienceStream({ source: "campaign", fixed_rows: true }, { index: 0, count: 1 });
+stream.push(new Uint8Array([80, 104, 111, 110, 101, 10]));
+stream.push("+971501234567\n");
+const fixedRow: string[] | undefined = stream.takeFixable()[0]?.row;
+const streamed: AudienceReport = stream.finish();
+const header: string[] = streamed.header;
+// @ts-expect-error: a part needs its count
+new AudienceStream({ source: "campaign" }, { index: 0 });
+
 try {
   checkSend(request);
 } catch (e) {
@@ -63,4 +91,4 @@ checkSend({ ...request, contact: { ...request.contact, marketing_state: "YES" } 
 // @ts-expect-error: source is an enumeration
 pickTemplates({ contact: request.contact, source: "sms", templates: [] });
 
-void [firstReason, closes, retryAfter, report, phone, options, audience, size, crate];
+void [firstReason, closes, retryAfter, report, phone, options, audience, size, crate, firstE164, fixedRow, header];

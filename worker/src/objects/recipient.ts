@@ -6,9 +6,11 @@
 import { DurableObject } from "cloudflare:workers";
 import { normalizePhone } from "sendgate";
 import type { SendRequest, Signal } from "sendgate";
-import type { Env } from "./env";
-import { Tables } from "./schema";
-import { iso } from "./http";
+import type { Env } from "../env.ts";
+import { BucketTable, pairRule } from "../bucket.ts";
+import { iso } from "../time.ts";
+import { RECIPIENT_SCHEMA } from "./schemas.ts";
+import { Store, optInt, text, type Row } from "../store.ts";
 
 export interface RecipientState {
   key: string;
@@ -24,7 +26,6 @@ export interface RecipientState {
   marketing_limited_at: string | null;
   updated_at: string | null;
 }
-
 
 export interface InboundFact {
   id: string;
@@ -103,36 +104,38 @@ export function recipientStub(env: Env, key: string) {
   return env.RECIPIENT.get(env.RECIPIENT.idFromName(`recipients-${shardOf(key)}`));
 }
 
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS state (
-    key TEXT PRIMARY KEY, last_inbound_at INTEGER, stop_reply_at INTEGER, start_reply_at INTEGER,
-    preference_stop_at INTEGER, preference_resume_at INTEGER, undeliverable_at INTEGER,
-    marketing_limited_at INTEGER, updated_at INTEGER);
-  CREATE TABLE IF NOT EXISTS wa_ids (key TEXT NOT NULL, wa_id TEXT NOT NULL, PRIMARY KEY (key, wa_id));
-  CREATE TABLE IF NOT EXISTS seen (key TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (key, id));
-  CREATE TABLE IF NOT EXISTS pair (
-    key TEXT NOT NULL, phone_number_id TEXT NOT NULL, tokens REAL NOT NULL, at INTEGER NOT NULL,
-    PRIMARY KEY (key, phone_number_id));
-`;
+/** A `state` row: each timestamp column as epoch ms or null. */
+type StateRow = Record<Column | "updated_at", number | null>;
+
+function stateRow(r: Row): StateRow {
+  const out = { updated_at: optInt(r, "updated_at") } as StateRow;
+  for (const c of COLUMNS) out[c] = optInt(r, c);
+  return out;
+}
 
 export class RecipientDO extends DurableObject<Env> {
-  private tables: Tables;
+  private store: Store;
+  private pair: BucketTable;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.tables = new Tables(ctx.storage, SCHEMA, "state");
+    this.store = new Store(ctx.storage, RECIPIENT_SCHEMA);
+    this.pair = new BucketTable(() => this.store.sql, {
+      select: "SELECT tokens, at FROM pair WHERE key = ? AND phone_number_id = ?",
+      upsert: "INSERT INTO pair (key, phone_number_id, tokens, at) VALUES (?, ?, ?, ?) ON CONFLICT (key, phone_number_id) DO UPDATE SET tokens = excluded.tokens, at = excluded.at",
+    });
   }
 
   /** Writes, and the reads inside them, go through here: the first one creates the tables. */
   private get sql(): SqlStorage {
-    return this.tables.sql;
+    return this.store.sql;
   }
 
   getState(key: string): RecipientState {
-    const row = (this.tables.read("SELECT * FROM state WHERE key = ?", key)[0] ?? {}) as Record<string, number | null>;
-    const waIds = this.tables.read("SELECT wa_id FROM wa_ids WHERE key = ? ORDER BY wa_id", key).map((r) => String(r.wa_id));
-    const out = { key, wa_ids: waIds, updated_at: iso(row.updated_at) } as RecipientState;
-    for (const c of COLUMNS) out[c] = iso(row[c]);
+    const row = this.store.read(stateRow, `SELECT ${COLUMNS.join(", ")}, updated_at FROM state WHERE key = ?`, key)[0];
+    const waIds = this.store.read((r) => text(r, "wa_id"), "SELECT wa_id FROM wa_ids WHERE key = ? ORDER BY wa_id", key);
+    const out = { key, wa_ids: waIds, updated_at: iso(row?.updated_at) } as RecipientState;
+    for (const c of COLUMNS) out[c] = iso(row?.[c]);
     return out;
   }
 
@@ -188,29 +191,10 @@ export class RecipientDO extends DurableObject<Env> {
   /** What a send needs from here in one round trip: the state and a pair-rate token (given
    *  back with `refundPair` if the send doesn't go out). */
   gate(key: string, phoneNumberId: string, intervalSeconds: number, burst: number) {
-    return { state: this.getState(key), pair: this.takePair(key, phoneNumberId, intervalSeconds, burst, 1) };
+    return { state: this.getState(key), pair: this.pair.take([key, phoneNumberId], pairRule(intervalSeconds, burst), 1) };
   }
 
   refundPair(key: string, phoneNumberId: string, intervalSeconds: number, burst: number): void {
-    this.takePair(key, phoneNumberId, intervalSeconds, burst, -1);
-  }
-
-  /** Pair rate limit as a token bucket: `burst` messages at once, then one per `interval` s. */
-  private takePair(key: string, phoneNumberId: string, intervalSeconds: number, burst: number, n: number) {
-    const now = Date.now();
-    const row = this.sql.exec("SELECT tokens, at FROM pair WHERE key = ? AND phone_number_id = ?", key, phoneNumberId).toArray()[0];
-    let tokens = row ? Number(row.tokens) + (now - Number(row.at)) / 1000 / intervalSeconds : burst;
-    tokens = Math.min(burst, tokens);
-    if (tokens < n) {
-      return { ok: false, retry_after: Math.max(1, Math.ceil((n - tokens) * intervalSeconds)) };
-    }
-    this.sql.exec(
-      "INSERT INTO pair (key, phone_number_id, tokens, at) VALUES (?, ?, ?, ?) ON CONFLICT (key, phone_number_id) DO UPDATE SET tokens = excluded.tokens, at = excluded.at",
-      key,
-      phoneNumberId,
-      Math.min(burst, tokens - n),
-      now,
-    );
-    return { ok: true, retry_after: 0 };
+    this.pair.take([key, phoneNumberId], pairRule(intervalSeconds, burst), -1);
   }
 }

@@ -1,0 +1,84 @@
+// The SQLite schema of every Durable Object class, as migration steps (see store.ts: a released
+// step is never edited; a change is a new step at the end of its list). They live apart from the
+// classes so that plain Node can run them (test/store.test.mjs upgrades databases written by
+// earlier versions). A new Durable Object class declares its schema here and adds a
+// `new_sqlite_classes` migration to wrangler.jsonc.
+import type { Schema } from "../store.ts";
+
+export const WORKSPACE_SCHEMA: Schema = {
+  name: "WorkspaceDO",
+  legacyMarker: "ledger",
+  steps: [
+    // 1: idempotency records, send outcomes, ledger and top-ups, failures log, status dedupe.
+    (sql) =>
+      sql.exec(`
+        CREATE TABLE idem (
+          key TEXT PRIMARY KEY, hash TEXT NOT NULL, send_id TEXT NOT NULL, state TEXT NOT NULL,
+          status INTEGER, response TEXT, at INTEGER NOT NULL);
+        CREATE TABLE sends (
+          send_id TEXT PRIMARY KEY, idempotency_key TEXT NOT NULL, outcome TEXT NOT NULL,
+          http_status INTEGER, reason TEXT, meta_code INTEGER, wamid TEXT, wa_id TEXT, recipient TEXT,
+          to_e164 TEXT, phone_number_id TEXT, cost INTEGER NOT NULL DEFAULT 0, ledger TEXT NOT NULL DEFAULT 'none',
+          delivery TEXT, delivery_rank INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,
+          created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+        CREATE INDEX sends_wamid ON sends (wamid);
+        CREATE TABLE ledger (
+          k INTEGER PRIMARY KEY CHECK (k = 1), balance INTEGER NOT NULL, reserved INTEGER NOT NULL,
+          debited INTEGER NOT NULL, topped_up INTEGER NOT NULL,
+          CHECK (balance >= 0 AND reserved >= 0 AND reserved <= balance));
+        INSERT INTO ledger VALUES (1, 0, 0, 0, 0);
+        CREATE TABLE topups (reference TEXT PRIMARY KEY, amount INTEGER NOT NULL, at INTEGER NOT NULL);
+        CREATE TABLE failures (
+          id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, source TEXT NOT NULL, reason TEXT NOT NULL,
+          meta_code INTEGER, recipient TEXT, send_id TEXT, wamid TEXT, idempotency_key TEXT, detail TEXT NOT NULL);
+        CREATE INDEX failures_at ON failures (at);
+        CREATE TABLE status_seen (id TEXT PRIMARY KEY, at INTEGER NOT NULL);`),
+    // 2: `GET /v1/sends/{key}` and the failures log's reason filter were full scans.
+    (sql) =>
+      sql.exec(`
+        CREATE INDEX sends_idempotency_key ON sends (idempotency_key);
+        CREATE INDEX failures_reason ON failures (reason, id);`),
+    // 3: tenancy: the workspace's keys (SHA-256 only), its profile, and the index that tells
+    // whether it ever sent to a recipient (its keys read only those recipients).
+    (sql) =>
+      sql.exec(`
+        CREATE TABLE api_keys (
+          key_id TEXT PRIMARY KEY, hash TEXT NOT NULL, label TEXT, scopes TEXT NOT NULL,
+          created_at INTEGER NOT NULL, last_used_at INTEGER, revoked_at INTEGER);
+        CREATE TABLE profile (k INTEGER PRIMARY KEY CHECK (k = 1), name TEXT, phone_number_ids TEXT NOT NULL);
+        CREATE INDEX sends_recipient ON sends (recipient);`),
+  ],
+};
+
+export const RECIPIENT_SCHEMA: Schema = {
+  name: "RecipientDO",
+  legacyMarker: "state",
+  steps: [
+    // 1: state, wa_id spellings, webhook dedupe, pair buckets.
+    (sql) =>
+      sql.exec(`
+        CREATE TABLE state (
+          key TEXT PRIMARY KEY, last_inbound_at INTEGER, stop_reply_at INTEGER, start_reply_at INTEGER,
+          preference_stop_at INTEGER, preference_resume_at INTEGER, undeliverable_at INTEGER,
+          marketing_limited_at INTEGER, updated_at INTEGER);
+        CREATE TABLE wa_ids (key TEXT NOT NULL, wa_id TEXT NOT NULL, PRIMARY KEY (key, wa_id));
+        CREATE TABLE seen (key TEXT NOT NULL, id TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (key, id));
+        CREATE TABLE pair (
+          key TEXT NOT NULL, phone_number_id TEXT NOT NULL, tokens REAL NOT NULL, at INTEGER NOT NULL,
+          PRIMARY KEY (key, phone_number_id));`),
+  ],
+};
+
+export const ACCOUNT_SCHEMA: Schema = {
+  name: "AccountDO",
+  legacyMarker: "templates",
+  steps: [
+    // 1: templates and throughput buckets.
+    (sql) =>
+      sql.exec(`
+        CREATE TABLE templates (
+          name TEXT NOT NULL, language TEXT NOT NULL, status TEXT NOT NULL, reason TEXT,
+          at INTEGER NOT NULL, PRIMARY KEY (name, language));
+        CREATE TABLE buckets (phone_number_id TEXT PRIMARY KEY, tokens REAL NOT NULL, at INTEGER NOT NULL);`),
+  ],
+};
