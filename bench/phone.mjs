@@ -63,8 +63,8 @@ export function perCall(sg, rows, runs = 7) {
   const ours = many(inputs);
   const theirs = many(rows);
   for (let i = 0; i < 2; i++) {
-    ours.forEach((x) => sg.normalizePhone(x));
-    theirs.forEach(peerWork);
+    for (const x of ours) sg.normalizePhone(x);
+    for (const x of theirs) peerWork(x);
   }
   const a = [];
   const b = [];
