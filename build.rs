@@ -12,9 +12,14 @@
 //! - `phone_dfa.bin`: every descriptor pattern compiled with `regex-automata` (the engine
 //!   behind `regex`) to a table of states × 10 digits.
 //!
+//! The tables are libphonenumber's, where the crate's loader stops short of what libphonenumber's
+//! own metadata build does: the general descriptor gets the union of every type's lengths, and
+//! a region without a national prefix for parsing gets its national prefix.
+//!
 //! Regex rewrites: `\d` becomes `[0-9]` (the core only matches ASCII digits, where both mean the
 //! same); descriptor patterns are anchored at both ends (libphonenumber matches whole numbers,
-//! the crate only checks that a match starts at 0); prefix patterns at the start.
+//! the crate only checks that a match starts at 0); prefix patterns at the start; the XML's
+//! layout whitespace is dropped.
 
 use std::env;
 use std::fmt::Write as _;
@@ -34,21 +39,27 @@ use regex_automata::Anchored;
 /// run time.
 #[derive(Default)]
 struct Dfas {
-    index: HashMap<String, u32>,
-    /// Per state: the next state for digits 0–9 (all ones = no match possible), then 1 if
-    /// the state accepts at the end of input; one byte per cell when the DFA has fewer than
-    /// 255 states, else two (little-endian).
+    index: HashMap<String, u16>,
+    /// Per state: the next state for digits 0–9, then 1 if the state accepts at the end of
+    /// input; one byte per cell when the DFA has fewer than 255 states, else two
+    /// (little-endian). A next state is stored as its distance from the current one, plus one,
+    /// modulo the cell's range (0: no match possible): the same few distances recur across
+    /// DFAs, which makes the table compress a seventh smaller than absolute state numbers.
+    /// Every cell is stored XORed with `FLIP`.
     bytes: Vec<u8>,
     /// Byte offset of each DFA in `bytes`, and its cell width.
     bases: Vec<(u32, u8)>,
 }
 
 const DEAD: u16 = u16::MAX;
-const NONE: u32 = u32::MAX;
+/// No DFA (the descriptor or pattern is absent).
+const NONE: u16 = u16::MAX;
+/// XORed into every stored cell (see `Dfas::add`).
+const FLIP: u16 = 0x8080;
 
 impl Dfas {
     /// Index of the DFA that accepts exactly the digit strings `full_pattern` matches whole.
-    fn add(&mut self, full_pattern: &str) -> u32 {
+    fn add(&mut self, full_pattern: &str) -> u16 {
         if let Some(&i) = self.index.get(full_pattern) {
             return i;
         }
@@ -93,16 +104,27 @@ impl Dfas {
             i += 1;
         }
         assert!(order.len() < DEAD as usize, "DFA too large: {full_pattern}");
-        let id = self.bases.len() as u32;
+        let id = u16::try_from(self.bases.len()).expect("fewer than 65535 DFAs");
+        assert!(id != NONE);
         let width: u8 = if order.len() < 255 { 1 } else { 2 };
+        let range: i64 = if width == 1 { 255 } else { 65535 };
         self.bases.push((self.bytes.len() as u32, width));
-        for row in &table {
-            for &cell in row {
-                if width == 1 {
-                    self.bytes
-                        .push(if cell == DEAD { u8::MAX } else { cell as u8 });
+        for (state, row) in table.iter().enumerate() {
+            for (column, &cell) in row.iter().enumerate() {
+                let stored = if column == 10 {
+                    cell
+                } else if cell == DEAD {
+                    0
                 } else {
-                    self.bytes.extend_from_slice(&cell.to_le_bytes());
+                    ((cell as i64 - state as i64).rem_euclid(range) + 1) as u16
+                };
+                // Flipped so that no common cell (no match, not accepting) is a zero byte:
+                // wasm-opt splits data segments at runs of zeros, and thousands of small
+                // segments compress far worse than one table.
+                if width == 1 {
+                    self.bytes.push(stored as u8 ^ FLIP as u8);
+                } else {
+                    self.bytes.extend_from_slice(&(stored ^ FLIP).to_le_bytes());
                 }
             }
         }
@@ -111,9 +133,9 @@ impl Dfas {
     }
 }
 
-fn lengths(xs: &[u16]) -> String {
-    let v: Vec<String> = xs.iter().map(|x| x.to_string()).collect();
-    format!("&[{}]", v.join(", "))
+/// Possible lengths (at most 17) as a bit mask: bit n set for length n.
+fn lengths(xs: &[u16]) -> u32 {
+    xs.iter().fold(0, |mask, &n| mask | 1 << n)
 }
 
 /// `Desc { dfa, lengths }` of one descriptor: the whole-match DFA and its possible lengths.
@@ -124,15 +146,17 @@ fn desc_src(dfas: &mut Dfas, d: Option<&Descriptor>) -> String {
             dfas.add(&whole(d.national_number().as_str())),
             lengths(d.possible_length())
         ),
-        None => format!("Desc {{ dfa: {NONE}, lengths: &[] }}"),
+        None => format!("Desc {{ dfa: {NONE}, lengths: 0 }}"),
     }
 }
 
-/// The run-time facts of one region: everything `phone::classify` and the fast path read.
-fn region_src(dfas: &mut Dfas, m: &Metadata) -> String {
+/// The run-time facts of one region: everything `phone::parse` and `phone::classify` read.
+/// `index`: its position in `REGION_DATA`.
+fn region_src(dfas: &mut Dfas, m: &Metadata, index: usize) -> String {
     let d = m.descriptors();
-    let mut all: Vec<u16> = [
-        Some(d.general()),
+    // libphonenumber's build (`setPossibleLengthsGeneralDesc`) gives the general descriptor the
+    // union of every number type's lengths, local-only ones apart; the crate leaves it empty.
+    let kinds = [
         d.fixed_line(),
         d.mobile(),
         d.toll_free(),
@@ -143,13 +167,22 @@ fn region_src(dfas: &mut Dfas, m: &Metadata) -> String {
         d.pager(),
         d.uan(),
         d.voicemail(),
-    ]
-    .into_iter()
-    .flatten()
-    .flat_map(|x| x.possible_length().iter().copied())
-    .collect();
-    all.sort_unstable();
-    all.dedup();
+    ];
+    let mut national: Vec<u16> = kinds
+        .iter()
+        .flatten()
+        .flat_map(|x| x.possible_length().iter().copied())
+        .collect();
+    national.sort_unstable();
+    national.dedup();
+    let mut local: Vec<u16> = kinds
+        .iter()
+        .flatten()
+        .flat_map(|x| x.possible_local_length().iter().copied())
+        .filter(|l| !national.contains(l))
+        .collect();
+    local.sort_unstable();
+    local.dedup();
     let same = match (d.fixed_line(), d.mobile()) {
         (Some(f), Some(mo)) => f.national_number().as_str() == mo.national_number().as_str(),
         _ => false,
@@ -175,46 +208,46 @@ fn region_src(dfas: &mut Dfas, m: &Metadata) -> String {
     .map(|x| desc_src(dfas, x))
     .collect::<Vec<_>>()
     .join(", ");
+    // libphonenumber's build uses the national prefix as the national prefix for parsing when
+    // the metadata gives none; the crate keeps it absent and strips the prefix by hand instead.
+    let national_prefix = m.national_prefix().unwrap_or("");
+    let npfp = m
+        .national_prefix_for_parsing()
+        .map(|r| compact(r.as_str()))
+        .or_else(|| (!national_prefix.is_empty()).then(|| national_prefix.to_string()));
+    let transform = m.national_prefix_transform_rule().unwrap_or("");
+    let npfp_literal = match &npfp {
+        Some(p) if transform.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => p.clone(),
+        _ => String::new(),
+    };
+    let general = d.general();
     format!(
-        "Region {{ id: {:?}, leading: {}, national_prefix: {:?}, npfp: {}, npfp_literal: {:?}, npfp_re: {:?}, npfp_transform: {:?}, idd: {}, idd_re: {:?}, general: {}, general_local: {}, types: [{}], same_fixed_mobile: {}, all_lengths: {} }}",
+        "Region {{ index: {}, id: {:?}, code: {}, leading: {}, national_prefix: {:?}, npfp: {}, npfp_literal: {:?}, npfp_re: {:?}, npfp_transform: {:?}, idd: {}, idd_re: {:?}, general: Desc {{ dfa: {}, lengths: {} }}, local_lengths: {}, types: [{}], same_fixed_mobile: {} }}",
+        index,
         m.id(),
+        m.country_code(),
         head_dfa(dfas, m.leading_digits().map(|r| r.as_str())),
-        m.national_prefix().unwrap_or(""),
-        head_dfa(dfas, m.national_prefix_for_parsing().map(|r| r.as_str())),
-        npfp_literal(m),
-        m.national_prefix_for_parsing()
-            .map(|r| head(r.as_str()))
-            .unwrap_or_default(),
-        m.national_prefix_transform_rule().unwrap_or(""),
+        national_prefix,
+        head_dfa(dfas, npfp.as_deref()),
+        npfp_literal,
+        npfp.as_deref().map(head).unwrap_or_default(),
+        transform,
         head_dfa(dfas, m.international_prefix().map(|r| r.as_str())),
         m.international_prefix()
             .map(|r| head(r.as_str()))
             .unwrap_or_default(),
-        desc_src(dfas, Some(d.general())),
-        lengths(d.general().possible_local_length()),
+        dfas.add(&whole(general.national_number().as_str())),
+        lengths(&national),
+        lengths(&local),
         types,
         same,
-        lengths(&all),
     )
 }
 
-/// The national prefix for parsing when it is a plain digit string with no transform rule
-/// (e.g. `0`): the parser then just strips it, which the core can do without a regex.
-fn npfp_literal(m: &Metadata) -> String {
-    match (
-        m.national_prefix_for_parsing(),
-        m.national_prefix_transform_rule(),
-    ) {
-        (Some(re), None) => {
-            let t: String = re.as_str().chars().filter(|c| !c.is_whitespace()).collect();
-            if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
-                t
-            } else {
-                String::new()
-            }
-        }
-        _ => String::new(),
-    }
+/// A metadata pattern without the layout whitespace of the XML (the patterns are compiled with
+/// whitespace ignored, so it carries no meaning).
+fn compact(re: &str) -> String {
+    re.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 fn ascii_digits(re: &str) -> String {
@@ -249,63 +282,72 @@ fn ascii_digits(re: &str) -> String {
 /// crate checks only that a match starts at 0, which accepts a proper prefix (and leftmost-first
 /// alternation can stop early). Anchoring gives libphonenumber's semantics and faster matching.
 fn whole(re: &str) -> String {
-    format!("^(?:{})$", ascii_digits(re))
+    format!("^(?:{})$", ascii_digits(&compact(re)))
 }
 
 /// `^(?:re)`: patterns libphonenumber applies with `lookingAt` (leading digits, prefixes);
 /// the crate already requires the match to start at 0, the anchor only saves the scan.
 fn head(re: &str) -> String {
-    format!("^(?:{})", ascii_digits(re))
+    format!("^(?:{})", ascii_digits(&compact(re)))
 }
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     let db = &*DATABASE;
 
-    let mut codes: Vec<u16> = db.iter().map(|m| m.country_code()).collect();
-    codes.sort_unstable();
-    codes.dedup();
+    // Every calling code. Not from `db.iter()`: the crate keys regions by id, so of the
+    // non-geographic entities (all `001`: +800, +808, +870, …) it iterates only one.
+    let codes: Vec<u16> = (1..1000).filter(|c| db.by_code(c).is_some()).collect();
 
-    let mut regions: Vec<(String, u16)> = Vec::new();
+    let mut regions: Vec<(String, u16, usize)> = Vec::new();
     let mut dfas = Dfas::default();
     let mut region_data: Vec<String> = Vec::new();
-    let mut code_regions: Vec<(u16, usize, usize)> = Vec::new();
     let mut out = String::new();
-    out.push_str("/// Every calling code and its main region (`001` for non-geographic codes).\n");
-    out.push_str("pub static CODES: &[(u16, &str)] = &[\n");
-    for code in &codes {
+    out.push_str(
+        "/// Every calling code (sorted), its main region (`001` for non-geographic codes) and its\n",
+    );
+    out.push_str("/// regions in `REGION_DATA` (start, count), main first.\n");
+    out.push_str("pub static CODES: &[(u16, &str, u16, u16)] = &[\n");
+    let mut slots = vec![u16::MAX; 1000];
+    for (slot, code) in codes.iter().enumerate() {
+        slots[*code as usize] = slot as u16;
         // The crate's own order: main region first, then the XML order.
         let ids = db.region(code).unwrap_or_default();
-        for id in &ids {
-            if id.len() == 2 {
-                regions.push((id.to_string(), *code));
-            }
-        }
         let main = ids.first().copied().unwrap_or("001");
         let first = region_data.len();
         for id in &ids {
-            if let Some(m) = db.by_id(*id) {
-                region_data.push(region_src(&mut dfas, m));
+            // `by_id("001")` is one arbitrary non-geographic entity: take this code's own.
+            let m = match *id {
+                "001" => db
+                    .by_code(code)
+                    .and_then(|ms| ms.into_iter().find(|m| m.id() == "001")),
+                _ => db.by_id(*id),
+            };
+            if let Some(m) = m {
+                if id.len() == 2 {
+                    regions.push((id.to_string(), *code, region_data.len()));
+                }
+                region_data.push(region_src(&mut dfas, m, region_data.len()));
             }
         }
-        code_regions.push((*code, first, region_data.len() - first));
-        writeln!(out, "    ({code}, {main:?}),").unwrap();
+        let count = region_data.len() - first;
+        writeln!(out, "    ({code}, {main:?}, {first}, {count}),").unwrap();
+    }
+    out.push_str("];\n\n/// Per calling code 0-999: its index in `CODES` (all ones: unknown).\n");
+    out.push_str("pub static CODE_SLOTS: [u16; 1000] = [\n");
+    for chunk in slots.chunks(20) {
+        let v: Vec<String> = chunk.iter().map(|s| s.to_string()).collect();
+        writeln!(out, "    {},", v.join(", ")).unwrap();
     }
     out.push_str("];\n\n");
     regions.sort();
     out.push_str(
-        "/// Every ISO 3166-1 region the metadata knows, with its calling code, sorted by id.\n",
+        "/// Every ISO 3166-1 region the metadata knows, sorted by id: its calling code and its\n",
     );
-    out.push_str("pub static REGIONS: &[(&str, u16)] = &[\n");
-    for (id, code) in &regions {
-        writeln!(out, "    ({id:?}, {code}),").unwrap();
-    }
-    out.push_str("];\n");
-
-    out.push_str("\n/// Per calling code (sorted): its regions in `REGION_DATA` (start, count), main first.\n");
-    out.push_str("pub static CODE_REGIONS: &[(u16, u16, u16)] = &[\n");
-    for (code, first, count) in &code_regions {
-        writeln!(out, "    ({code}, {first}, {count}),").unwrap();
+    out.push_str("/// index in `REGION_DATA`.\n");
+    out.push_str("pub static REGIONS: &[(&str, u16, u16)] = &[\n");
+    for (id, code, index) in &regions {
+        writeln!(out, "    ({id:?}, {code}, {index}),").unwrap();
     }
     out.push_str("];\n\npub static REGION_DATA: &[Region] = &[\n");
     for r in &region_data {
@@ -320,7 +362,7 @@ fn main() {
         writeln!(out, "    {},", v.join(", ")).unwrap();
     }
     out.push_str(
-        "];\n\n/// 11 cells per state: next state per digit 0-9 (all ones: dead), accepting.\n",
+        "];\n\n/// 11 cells per state: next state per digit 0-9 (distance + 1, 0: dead), accepting.\n",
     );
     out.push_str("pub static DFA_STATES: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/phone_dfa.bin\"));\n");
 

@@ -245,6 +245,7 @@ const rowsOut = [
   workerRow("first POST /v1/check after workerd start − warm (ms)", "fresh"),
   workerRow("  same, restart over existing objects (ms)", "restart"),
 ];
+rowsOut.push(...(await import("./phone.mjs")).phoneRows(sg, RUNS)); // phone rows: bench/phone.mjs
 const head = ["figure", "sendgate", "libphonenumber-js/max", "ratio", "target", "met"];
 const cells = rowsOut.map(([a, b, c, r, t, m]) => [a, b, c, r == null ? "—" : `${r.toFixed(2)}×`, t, m == null ? "" : m ? "yes" : "NO"]);
 const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => String(c[i]).length)));

@@ -73,6 +73,32 @@ fn corpus() -> Vec<PhoneInput> {
     out
 }
 
+/// Issue 19's corpus: every region's example mobile number, half typed nationally (as the
+/// crate formats it) with the country as the hint, half in E.164.
+fn examples() -> Vec<PhoneInput> {
+    use phonenumber::metadata::DATABASE;
+    use phonenumber::Mode;
+    let mut regions: Vec<_> = DATABASE.iter().filter(|m| m.id().len() == 2).collect();
+    regions.sort_by_key(|m| m.id());
+    regions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| {
+            let example = m.descriptors().mobile()?.example()?;
+            let number = phonenumber::parse(m.id().parse().ok(), example).ok()?;
+            Some(if i % 2 == 0 {
+                input(
+                    &number.format().mode(Mode::National).to_string(),
+                    Some(m.id()),
+                    None,
+                )
+            } else {
+                input(&number.format().mode(Mode::E164).to_string(), None, None)
+            })
+        })
+        .collect()
+}
+
 fn median(mut xs: Vec<Duration>) -> Duration {
     xs.sort();
     xs[xs.len() / 2]
@@ -80,9 +106,22 @@ fn median(mut xs: Vec<Duration>) -> Duration {
 
 fn main() {
     let corpus = corpus();
+    let examples = examples();
+    // `--profile N`: N passes over the examples corpus, untimed, for `valgrind --tool=callgrind`
+    // (instruction counts are stable on a shared machine, timings are not).
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--profile") {
+        let passes: usize = args.get(at + 1).and_then(|n| n.parse().ok()).unwrap_or(10);
+        for _ in 0..passes {
+            for i in &examples {
+                black_box(analyze(black_box(i)));
+            }
+        }
+        return;
+    }
     // `cargo test --all-targets` runs this binary without `--bench`: one smoke pass only.
-    if !std::env::args().any(|a| a == "--bench") {
-        for i in &corpus {
+    if !args.iter().any(|a| a == "--bench") {
+        for i in corpus.iter().chain(&examples) {
             black_box(analyze(i));
         }
         return;
@@ -96,18 +135,23 @@ fn main() {
     for i in &corpus {
         black_box(analyze(i));
     }
-    let rounds: Vec<Duration> = (0..15)
-        .map(|_| {
-            let t = Instant::now();
-            for _ in 0..20 {
-                for i in &corpus {
-                    black_box(analyze(black_box(i)));
+    // Median of 15 rounds of 20 passes over `inputs`, per call.
+    let analyze_per_call = |inputs: &[PhoneInput]| {
+        let rounds: Vec<Duration> = (0..15)
+            .map(|_| {
+                let t = Instant::now();
+                for _ in 0..20 {
+                    for i in inputs {
+                        black_box(analyze(black_box(i)));
+                    }
                 }
-            }
-            t.elapsed() / (20 * corpus.len() as u32)
-        })
-        .collect();
-    let per_call = median(rounds);
+                t.elapsed() / (20 * inputs.len() as u32)
+            })
+            .collect();
+        median(rounds)
+    };
+    let per_call = analyze_per_call(&corpus);
+    let per_example = analyze_per_call(&examples);
 
     let request = r#"{"contact":{"phone":"+52 55 1234 5678","marketing_state":"SUBSCRIBED"},
         "source":"campaign","now":"2026-11-28T00:00:00Z","credits":{"balance":10},
@@ -156,6 +200,10 @@ fn main() {
     println!(
         "  analyze per call, mixed corpus ({:>3})  {per_call:>10.1?}",
         corpus.len()
+    );
+    println!(
+        "  analyze per call, examples, half national + hint ({:>3}) {per_example:>10.1?}",
+        examples.len()
     );
     println!("  api::check_send per call               {check:>10.1?}");
     println!("  api::classify_failure_json, Meta error {classify_error:>10.1?}");

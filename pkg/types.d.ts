@@ -58,6 +58,13 @@ export type Reason =
   | "FLOW_ERROR"
   | "GROUP_ERROR"
   | "SEND_FAILED"
+  // phone (issue 17)
+  /** Blocker: a spreadsheet rewrote the number (`9.19747E+11`); its digits are lost. */
+  | "CUSTOMER_PHONE_MANGLED"
+  /** Warning: text around the number, an extension or stray letters were left out. */
+  | "CUSTOMER_PHONE_TEXT_IGNORED"
+  /** Warning: letters were read as keypad digits (`1-800-FLOWERS`). */
+  | "CUSTOMER_PHONE_VANITY_LETTERS"
   // Reasons may be added (never renamed): accept any string without losing the known names.
   | (string & {});
 
@@ -204,7 +211,7 @@ export interface PhoneReport {
   valid: boolean;
   /** libphonenumber's number type, e.g. `mobile`, `fixed_line`, `fixed_line_or_mobile`. */
   type: string | null;
-  /** How the calling code was found: `international_prefix`, `calling_code_field`, `country_hint`, or null. */
+  /** How the calling code was found: `international_prefix` (`+`, `00` or the contact country's international prefix), `calling_code_field`, `country_hint`, or null. */
   assumed: string | null;
   /** Digit strings (no `+`) a webhook `wa_id`/`from` may use for this person. */
   wa_id_variants: string[];

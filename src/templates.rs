@@ -234,17 +234,13 @@ pub fn parameter_finding(template: &Template, parameters: Option<&[String]>) -> 
 /// Reasons that concern the contact or the workspace rather than the choice of template; the
 /// picker leaves them to the contact check.
 fn concerns_template_choice(reason: Reason) -> bool {
-    !matches!(
-        reason,
-        Reason::CustomerIsMissingPhone
-            | Reason::CustomerIsMissingCallingCode
-            | Reason::CustomerPhoneInvalid
-            | Reason::CustomerPhoneUnverified
-            | Reason::CallingCodeConflict
-            | Reason::RecipientNotOnWhatsapp
-            | Reason::InsufficientCredits
-            | Reason::TemplateParameterMismatch
-    )
+    !crate::phone::PhoneReport::concerns_the_phone(reason)
+        && !matches!(
+            reason,
+            Reason::RecipientNotOnWhatsapp
+                | Reason::InsufficientCredits
+                | Reason::TemplateParameterMismatch
+        )
 }
 
 /// `pickTemplates`: every template for this contact and source, pickable first.

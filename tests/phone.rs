@@ -282,6 +282,30 @@ fn odd_input_never_panics() {
         "+44 (0) 7400 123456",
         "+5215512345678",
         "+549115123456789",
+        // Text, extensions, letters and spreadsheet shapes of every kind, cut anywhere.
+        "++",
+        "+ ",
+        "x",
+        "#",
+        "ext 123",
+        "'",
+        "''+",
+        "tel:",
+        "tel:;ext=",
+        "9E+",
+        "9.E+11",
+        "E+11",
+        "1.5e+3",
+        "😀😀😀",
+        "\u{200f}\u{202c}",
+        "١",
+        "12 x 34 x 56 x 78",
+        "/x/x/x/x 12",
+        "650 253 0000 ;;;;; 1",
+        "ДОБ 12",
+        "ｅｘｔ１２",
+        "+1 800 FLOWERS ext. 12",
+        "Phone: (call) +7 800 555 35 35 доб. 9 (office)",
     ];
     for p in inputs {
         for cc in [None, Some("1"), Some("52"), Some("xx"), Some("+999")] {
@@ -290,4 +314,167 @@ fn odd_input_never_panics() {
             }
         }
     }
+}
+
+/// Issue 17's cases: numbers as people type them, read as libphonenumber reads them.
+#[test]
+fn russia_and_kazakhstan_share_plus_seven() {
+    // The national prefix 8 of RU is not stripped from 800: 005 553 535 is no Russian number.
+    valid(&phone("+7 800 555 35 35"), "+78005553535", "RU");
+    let r = with("8 (800) 555 35 35", Some("RU"), None);
+    assert_eq!(r.suggested.as_deref(), Some("+78005553535"), "{r:?}");
+    assert_eq!(r.findings[0].reason, Reason::CustomerIsMissingCallingCode);
+    let r = with("8 (800) 555 35 35", None, Some("7"));
+    valid(&r, "+78005553535", "RU");
+    // A Russian mobile dialled nationally, and Kazakhstan on the same +7.
+    valid(
+        &with("8 912 345-67-89", None, Some("7")),
+        "+79123456789",
+        "RU",
+    );
+    valid(&phone("+7 701 234 5678"), "+77012345678", "KZ");
+}
+
+#[test]
+fn the_contact_countrys_international_prefix_carries_the_calling_code() {
+    // SPEC: a number that starts with the international prefix of the contact's country.
+    for (typed, country, e164, region) in [
+        ("0011 61 2 9876 5432", "AU", "+61298765432", "AU"),
+        ("011 52 55 1234 5678", "US", "+525512345678", "MX"),
+        ("010 44 7400 123456", "JP", "+447400123456", "GB"),
+        ("8~10 44 7400 123456", "RU", "+447400123456", "GB"),
+        ("81044 7400 123456", "RU", "+447400123456", "GB"),
+        ("0011-650-253-0000", "SG", "+16502530000", "US"),
+        ("011 800 1234 5678", "US", "+80012345678", ""),
+    ] {
+        let r = with(typed, Some(country), None);
+        assert_eq!(r.e164.as_deref(), Some(e164), "{typed} {country}: {r:?}");
+        assert!(r.valid && r.findings.is_empty(), "{typed}: {r:?}");
+        assert_eq!(r.region.as_deref().unwrap_or(""), region, "{typed}");
+        assert_eq!(
+            r.assumed,
+            Some(sendgate::phone::Assumed::InternationalPrefix)
+        );
+    }
+    // `00` stays international everywhere (SPEC), also right after a `+`.
+    valid(
+        &with("00 61 2 9876 5432", Some("US"), None),
+        "+61298765432",
+        "AU",
+    );
+    valid(
+        &with("+0064 3 331 6005", Some("NZ"), None),
+        "+6433316005",
+        "NZ",
+    );
+    valid(
+        &with("+01164 3 331 6005", Some("US"), None),
+        "+6433316005",
+        "NZ",
+    );
+}
+
+#[test]
+fn non_geographic_calling_codes_are_known() {
+    // +800 (international freephone), +882 and +883 (global networks) each have their own
+    // numbering; before, only one of the metadata's non-geographic entities was read.
+    let r = phone("+800 1234 5678");
+    assert_eq!(r.e164.as_deref(), Some("+80012345678"), "{r:?}");
+    assert!(r.valid, "{r:?}");
+    assert_eq!(r.number_type, Some("toll_free"));
+    for typed in ["+882 1363 2009", "+870 7734 0000 1"] {
+        let r = phone(typed);
+        assert!(r.e164.is_some(), "{typed}: {r:?}");
+    }
+}
+
+/// The warnings about how a number was typed, with their message.
+fn warning(r: &PhoneReport, reason: Reason) -> &str {
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.reason == reason)
+        .unwrap_or_else(|| panic!("no {reason:?} in {r:?}"));
+    assert!(!PhoneReport::is_blocking(reason));
+    &f.message
+}
+
+#[test]
+fn text_around_the_number_is_left_out_and_named() {
+    let r = phone("Phone: +7 (800) 555-35-35.");
+    assert_eq!(r.e164.as_deref(), Some("+78005553535"));
+    let m = warning(&r, Reason::CustomerPhoneTextIgnored);
+    assert!(m.contains("`Phone:`") && m.contains("+78005553535"), "{m}");
+    let r = with("88005553535 x123", Some("RU"), None);
+    assert_eq!(r.suggested.as_deref(), Some("+78005553535"), "{r:?}");
+    assert!(warning(&r, Reason::CustomerPhoneTextIgnored).contains("`x123`"));
+    let r = phone("+52 55 1234 5678 (cel)");
+    valid_with_warning(&r, "+525512345678");
+    assert!(warning(&r, Reason::CustomerPhoneTextIgnored).contains("`cel`"));
+    // Punctuation around a number, an apostrophe from a spreadsheet and `tel:` are no text.
+    for typed in [
+        "(+52) 55 1234 5678",
+        "'+52 55 1234 5678",
+        "tel:+525512345678",
+        "+52 55 1234 5678.",
+    ] {
+        let r = phone(typed);
+        valid(&r, "+525512345678", "MX");
+    }
+    // Not a number at all, even with digits in it.
+    for typed in ["12 MICROSOFT", "1 Still not a number", "+*******91"] {
+        assert_eq!(
+            phone(typed).findings[0].reason,
+            Reason::CustomerPhoneInvalid,
+            "{typed}"
+        );
+    }
+}
+
+#[track_caller]
+fn valid_with_warning(r: &PhoneReport, e164: &str) {
+    assert_eq!(r.e164.as_deref(), Some(e164), "{r:?}");
+    assert!(r.valid, "{r:?}");
+    assert!(
+        r.findings
+            .iter()
+            .all(|f| !PhoneReport::is_blocking(f.reason)),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn vanity_letters_are_read_as_keypad_digits() {
+    let r = with("1-800-FLOWERS", None, Some("1"));
+    valid_with_warning(&r, "+18003569377");
+    let m = warning(&r, Reason::CustomerPhoneVanityLetters);
+    assert!(m.contains("FLOWERS") && m.contains("+18003569377"), "{m}");
+    let r = with("0800 DDA 005", Some("NZ"), None);
+    assert_eq!(r.suggested.as_deref(), Some("+64800332005"), "{r:?}");
+    warning(&r, Reason::CustomerPhoneVanityLetters);
+    // Too long with its letters: no valid number, as libphonenumber says.
+    let r = with("1800 SIX FLAGS", Some("US"), None);
+    assert!(!r.valid && r.e164.is_none(), "{r:?}");
+}
+
+#[test]
+fn spreadsheet_mangled_numbers_block_with_the_way_out() {
+    for typed in ["9.19747E+11", "9,19747E+11", "919747000000"] {
+        let r = with(typed, Some("US"), None);
+        assert_eq!(r.findings.len(), 1, "{typed}: {r:?}");
+        let f = &r.findings[0];
+        assert_eq!(f.reason, Reason::CustomerPhoneMangled, "{typed}");
+        assert!(PhoneReport::is_blocking(f.reason));
+        assert!(f.message.contains("lost"), "{}", f.message);
+        assert!(
+            f.resolution.iter().any(|s| s.contains("Export")),
+            "{:?}",
+            f.resolution
+        );
+        assert_eq!(r.e164, None);
+        assert_eq!(r.suggested, None);
+    }
+    // Numbers that end in zeros but kept their digits are numbers.
+    valid(&phone("+16502530000"), "+16502530000", "US");
+    valid(&phone("+82 10 2000 0000"), "+821020000000", "KR");
 }

@@ -92,3 +92,50 @@ test("every calling code answers, and huge or odd input never traps", () => {
   });
   assert.equal(v.to, "+447400123456");
 });
+
+test("issue 17: +7 numbers, the contact country's international prefix, text, letters", () => {
+  assert.equal(n("+7 800 555 35 35").e164, "+78005553535");
+  assert.equal(n("+7 800 555 35 35").valid, true);
+  assert.equal(n("8 (800) 555 35 35", { phone_country_code: "RU" }).suggested, "+78005553535");
+  for (const [phone, country, e164] of [
+    ["0011 61 2 9876 5432", "AU", "+61298765432"],
+    ["011 52 55 1234 5678", "US", "+525512345678"],
+    ["8~10 44 7400 123456", "RU", "+447400123456"],
+  ]) {
+    const r = n(phone, { phone_country_code: country });
+    assert.equal(r.e164, e164, phone);
+    assert.equal(r.assumed, "international_prefix", phone);
+    assert.deepEqual(r.findings, [], phone);
+  }
+  const text = n("Phone: +7 (800) 555-35-35.");
+  assert.equal(text.e164, "+78005553535");
+  assert.equal(text.findings.length, 1);
+  assert.equal(text.findings[0].reason, "CUSTOMER_PHONE_TEXT_IGNORED");
+  assert.match(text.findings[0].message, /`Phone:`/);
+  const ext = n("88005553535 x123", { phone_country_code: "RU" });
+  assert.equal(ext.suggested, "+78005553535");
+  assert.ok(ext.findings.some((f) => f.reason === "CUSTOMER_PHONE_TEXT_IGNORED" && f.message.includes("x123")));
+  const vanity = n("1-800-FLOWERS", { phone_calling_code: "1" });
+  assert.equal(vanity.e164, "+18003569377");
+  assert.equal(vanity.findings[0].reason, "CUSTOMER_PHONE_VANITY_LETTERS");
+});
+
+test("issue 17: a spreadsheet-mangled phone blocks checkSend with its own reason; warnings do not", () => {
+  const send = (phone) =>
+    checkSend({
+      contact: { phone, phone_country_code: "US", marketing_state: "SUBSCRIBED" },
+      source: "campaign",
+      now: "2026-11-28T00:00:00Z",
+      message: { type: "template", template: { name: "t", language: "en", category: "UTILITY", status: "APPROVED" } },
+    });
+  const mangled = send("9.19747E+11");
+  assert.equal(mangled.eligible, false);
+  assert.equal(mangled.to, null);
+  assert.deepEqual(mangled.blockers.map((b) => b.reason), ["CUSTOMER_PHONE_MANGLED"]);
+  assert.match(mangled.blockers[0].message, /lost/);
+  assert.ok(mangled.blockers[0].resolution.some((s) => /Export/.test(s)));
+  const noted = send("+1 650 253 0000 (mobile)");
+  assert.equal(noted.eligible, true);
+  assert.equal(noted.to, "+16502530000");
+  assert.deepEqual(noted.warnings.map((w) => w.reason), ["CUSTOMER_PHONE_TEXT_IGNORED"]);
+});

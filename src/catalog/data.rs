@@ -51,6 +51,13 @@ pub const REASON_NAMES: &[(R, &str)] = &[
     (R::FlowError, "FLOW_ERROR"),
     (R::GroupError, "GROUP_ERROR"),
     (R::SendFailed, "SEND_FAILED"),
+    // phone (issue 17)
+    (R::CustomerPhoneMangled, "CUSTOMER_PHONE_MANGLED"),
+    (R::CustomerPhoneTextIgnored, "CUSTOMER_PHONE_TEXT_IGNORED"),
+    (
+        R::CustomerPhoneVanityLetters,
+        "CUSTOMER_PHONE_VANITY_LETTERS",
+    ),
 ];
 
 /// Extra spellings of a reason a user may paste (normalised: lower case, dashes, hyphens and
@@ -1259,4 +1266,58 @@ pub const ENTRIES: &[Entry] = &[
     entry(R::RecipientInvalid, Some(1013), "User is not valid (On-Premises)", C::Recipient, S::Recipient, Retry::NEVER,
         "On-Premises code: the recipient is not a valid WhatsApp user.",
         &["A wrong number or a number not on WhatsApp."], &["Correct the number in Shopify Admin."], &["Validate numbers."]),
+    // phone (issue 17)
+    entry(
+        R::CustomerPhoneMangled,
+        None,
+        "Phone number damaged by a spreadsheet",
+        C::Phone,
+        S::Recipient,
+        Retry::NEVER,
+        "The phone is what a spreadsheet (Excel, Numbers, Google Sheets) makes of a long number: shown as 9.19747E+11, it keeps about six digits and replaces the rest, and saving the file writes that value back. The real digits are lost; no calling code or country can rebuild them, so the number cannot be addressed.",
+        &[
+            "The customer export was opened in a spreadsheet and saved again before it was uploaded: the spreadsheet read the Phone column as numbers and rounded every number of twelve digits or more.",
+            "The customers were imported into Shopify from such a file, so the damaged value is now the phone saved in Shopify itself.",
+        ],
+        &[
+            "Export the customers again from Shopify Admin → Customers → Export and upload that CSV file as it is, without opening and saving it in Excel, Numbers or Google Sheets first.",
+            "If you must edit the file, import it into the spreadsheet with the Phone column set to Text (Excel: Data → From Text/CSV, then set the column's data type to Text before loading; Google Sheets: File → Import with \"Convert text to numbers, dates, and formulas\" turned off), and save it as CSV again.",
+            "If Shopify Admin → Customers → [Customer] shows the number in this form too, the record itself was imported from a damaged file: ask the customer for the number and save it there, in international format.",
+        ],
+        &[
+            "Upload exports straight from Shopify; keep spreadsheets away from files you import into Shopify or the platform, or set their phone columns to Text first.",
+        ],
+    ),
+    entry(
+        R::CustomerPhoneTextIgnored,
+        None,
+        "Phone field holds more than the number",
+        C::Phone,
+        S::Recipient,
+        Retry::NEVER,
+        "The phone field has text besides the number (a label such as \"Phone:\", a note, an extension, stray letters). The number was read from the field as libphonenumber reads it and the rest was left out; the message names what. An extension cannot be dialled on WhatsApp: the message goes to the main number.",
+        &[
+            "The customer typed a label, a note or an office extension into the phone field at checkout.",
+            "An import or a form copied a whole line of contact details into the phone field.",
+        ],
+        &[
+            "Check that the number that was read is the customer's WhatsApp number; a number with an extension is usually an office line, so ask for a mobile.",
+            "Save only the number, in international format, in Shopify Admin → Customers → [Customer]; the platform syncs phones from Shopify.",
+        ],
+        &["Give the checkout phone field a phone input type and validation so only a number can be entered."],
+    ),
+    entry(
+        R::CustomerPhoneVanityLetters,
+        None,
+        "Phone number written with letters",
+        C::Phone,
+        S::Recipient,
+        Retry::NEVER,
+        "The phone is written with letters, as vanity numbers are (1-800-FLOWERS). The letters were read as the digits they stand for on a phone keypad; WhatsApp needs the digits, and a vanity number is usually a business line, not a customer's WhatsApp.",
+        &["The customer or an import entered a vanity number, or letters were typed in place of digits."],
+        &[
+            "Check the number that was read with the customer, and save it in digits, in international format, in Shopify Admin → Customers → [Customer].",
+        ],
+        &["Validate phone numbers where they are collected, so that only digits are accepted."],
+    ),
 ];

@@ -53,6 +53,13 @@ pub enum Reason {
     FlowError,
     GroupError,
     SendFailed,
+    // phone (issue 17)
+    /// A spreadsheet rewrote the number (`9.19747E+11`): its digits are lost. Blocker.
+    CustomerPhoneMangled,
+    /// Text around the number, an extension or stray letters were left out. Warning.
+    CustomerPhoneTextIgnored,
+    /// The number is written with letters (`1800 SIX FLAGS`), read as keypad digits. Warning.
+    CustomerPhoneVanityLetters,
 }
 
 impl Reason {

@@ -2,34 +2,11 @@
 //! prefix for parsing (with its transform rule) and the international (IDD) prefix. These are
 //! digit-only patterns (classes, groups, alternation, `?`, `*`, `+`, counted repetition, `^`,
 //! `$`), applied to at most a few dozen ASCII digits. Semantics are leftmost-first with greedy
-//! quantifiers, as in the `regex` crate the `phonenumber` crate uses; the unit tests in
-//! `phone` compare the results with the crate's parser for every region.
+//! quantifiers, as in the `regex` crate the `phonenumber` crate uses and in libphonenumber's
+//! Java regexes; the differential harness (`tests/phone_differential.rs`) checks the parses
+//! built on it for every region. Each pattern is compiled once, on first use (`meta`).
 //!
 //! Never panics: a pattern it cannot read, or a search over its step budget, is "no match".
-
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
-/// Compiled metadata patterns, by the address of their static text. Bounded: there are a few
-/// hundred such patterns in the metadata, and the map is cleared if it ever reaches the bound.
-static COMPILED: Mutex<Option<HashMap<usize, Option<Arc<Re>>>>> = Mutex::new(None);
-const MAX_COMPILED: usize = 1024;
-
-/// The compiled form of a static metadata pattern (compiled once, on first use).
-pub fn compiled(pattern: &'static str) -> Option<Arc<Re>> {
-    let key = pattern.as_ptr() as usize ^ (pattern.len() << 1);
-    let mut guard = COMPILED.lock().unwrap_or_else(|p| p.into_inner());
-    let map = guard.get_or_insert_with(HashMap::new);
-    if let Some(re) = map.get(&key) {
-        return re.clone();
-    }
-    if map.len() >= MAX_COMPILED {
-        map.clear();
-    }
-    let re = Re::new(pattern).map(Arc::new);
-    map.insert(key, re.clone());
-    re
-}
 
 #[derive(Debug, Clone)]
 enum Node {
