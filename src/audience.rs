@@ -6,11 +6,13 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::billing::validate_credits;
 use crate::catalog::Reason;
 use crate::eligibility::{self, now_or_clock};
 use crate::error::InputError;
+use crate::messaging_limit::{self, LimitReport};
 use crate::model::{
-    Contact, Credits, MarketingState, Message, Policy, SendRequest, Source, Template,
+    AccountState, Contact, Credits, MarketingState, Message, Policy, SendRequest, Source, Template,
     TemplateCategory, Timestamp,
 };
 use crate::phone;
@@ -31,6 +33,9 @@ pub struct AudienceOptions {
     /// with `INSUFFICIENT_CREDITS`.
     #[serde(default)]
     pub credits: Option<Credits>,
+    /// The sending account; its `messaging_limit` is spent in file order, like credits.
+    #[serde(default)]
+    pub account: Option<AccountState>,
 }
 
 crate::wire::objects_only!(AudienceOptions);
@@ -78,6 +83,10 @@ pub struct AudienceReport {
     pub cost: f64,
     /// Which kind of export the header was recognised as: `shopify` or `platform`.
     pub format: &'static str,
+    /// With `options.account.messaging_limit`: new recipients counted in file order and the
+    /// contacts blocked past the limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messaging_limit: Option<LimitReport>,
 }
 
 pub fn validate(options: &AudienceOptions) -> Result<(), InputError> {
@@ -85,7 +94,7 @@ pub fn validate(options: &AudienceOptions) -> Result<(), InputError> {
         crate::templates::validate_template(t, "options.template")?;
     }
     if let Some(c) = &options.credits {
-        eligibility::validate_credits(c, "options.credits")?;
+        validate_credits(c, "options.credits")?;
     }
     Ok(())
 }
@@ -191,6 +200,8 @@ fn contact_of(row: &[String], cols: &Columns) -> Result<Contact, String> {
             .map(|c| strip_spreadsheet_quote(c).to_string()),
         marketing_state,
         last_inbound_at,
+        user_id: None,
+        free_entry_point_until: None,
     })
 }
 
@@ -214,6 +225,8 @@ pub fn check_audience(csv: &str, options: &AudienceOptions) -> AudienceReport {
                 quality: None,
                 body: None,
                 header: None,
+                id: None,
+                pending_category: None,
             },
             parameters: None,
         },
@@ -229,6 +242,7 @@ pub fn check_audience(csv: &str, options: &AudienceOptions) -> AudienceReport {
         fixable: Vec::new(),
         cost: 0.0,
         format: "shopify",
+        messaging_limit: None,
     };
     let mut counts: BTreeMap<Reason, usize> = BTreeMap::new();
     let mut rows = CsvRows::new(csv);
@@ -262,6 +276,8 @@ pub fn check_audience(csv: &str, options: &AudienceOptions) -> AudienceReport {
             phone_calling_code: None,
             marketing_state: MarketingState::Unknown,
             last_inbound_at: None,
+            user_id: None,
+            free_entry_point_until: None,
         },
         source: options.source,
         message,
@@ -269,7 +285,10 @@ pub fn check_audience(csv: &str, options: &AudienceOptions) -> AudienceReport {
         now: Some(now),
         policy: options.policy,
         signals: None,
+        account: options.account.clone(),
+        biz_opaque_callback_data: None,
     };
+    let mut limit = messaging_limit::Counter::new(options.account.as_ref());
     for (line, row) in rows {
         report.rows += 1;
         let row = match row {
@@ -293,12 +312,14 @@ pub fn check_audience(csv: &str, options: &AudienceOptions) -> AudienceReport {
                 continue;
             }
         };
-        request.credits = balance.map(|b| Credits {
-            balance: b,
-            cost: options.credits.and_then(|c| c.cost),
-        });
+        request.credits = options
+            .credits
+            .zip(balance)
+            .map(|(c, balance)| Credits { balance, ..c });
+        limit.prepare(&mut request);
         let phone = phone::analyze(&eligibility::phone_input(&request.contact));
         let verdict = eligibility::check_send_with_phone(&request, &phone);
+        limit.record(&request, &verdict, line);
         if verdict.eligible {
             report.eligible += 1;
             report.cost += verdict.cost;
@@ -328,6 +349,7 @@ pub fn check_audience(csv: &str, options: &AudienceOptions) -> AudienceReport {
         .map(|(reason, count)| ReasonCount { reason, count })
         .collect();
     report.blocked.sort_by_key(|c| std::cmp::Reverse(c.count));
+    report.messaging_limit = limit.report();
     report
 }
 
@@ -463,6 +485,7 @@ mod tests {
             now: Some(Timestamp::parse("2026-11-28T12:00:00Z").unwrap()),
             policy: None,
             credits: None,
+            account: None,
         }
     }
 
@@ -506,6 +529,7 @@ mod tests {
         o.credits = Some(Credits {
             balance: 1.0,
             cost: None,
+            cost_by_category: None,
         });
         let r = check_audience(csv, &o);
         assert_eq!(r.format, "platform");

@@ -26,6 +26,7 @@ pub const MAX_DETAILS_CHARS: usize = 1000;
 const MAX_NESTING: u8 = 4;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 pub struct Classification {
     #[serde(flatten)]
     pub entry: Entry,

@@ -4,14 +4,21 @@
 //! Wasm binding, the fuzz targets and the integration tests call), the other modules are the
 //! rules. `wasm` is the thin wasm-bindgen layer, compiled only for wasm32.
 
+pub mod account;
 pub mod api;
 pub mod audience;
+pub mod billing;
 pub mod catalog;
 pub mod classify;
 pub mod eligibility;
 pub mod error;
+pub mod finding;
+pub mod messaging_limit;
+pub mod meta_request;
 pub mod model;
 pub mod phone;
+pub mod picker;
+pub mod routing;
 pub mod templates;
 pub mod triage;
 pub mod webhook;

@@ -18,6 +18,7 @@ use crate::model::Timestamp;
 use crate::webhook::{self, WebhookEvent};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct TriageReport {
     /// Failures counted (items that reported no failure are in `ignored`).
     pub total: usize,
@@ -30,6 +31,7 @@ pub struct TriageReport {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields = false))]
 pub struct TriageGroup {
     pub reason: Reason,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -49,6 +51,7 @@ pub struct TriageGroup {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 pub struct RetryTarget {
     pub recipient: String,
     pub reason: Reason,
@@ -64,6 +67,7 @@ pub struct RetryTarget {
 /// (never > later > now), so a customer who opted out is not retried because another message
 /// to them hit a rate limit.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct RetryLists {
     pub now: Vec<RetryTarget>,
     pub later: Vec<RetryTarget>,

@@ -20,7 +20,7 @@ use crate::error::InputError;
 const TYPES: &'static str = r#"
 import type {
   SendRequest, Verdict, Classification, WebhookEvent, TriageReport, PhoneInput, PhoneReport,
-  PickRequest, TemplateOption, AudienceOptions, AudienceReport, Version,
+  PickRequest, TemplateOption, AudienceOptions, AudienceReport, Version, MetaRequest,
 } from "./types.js";
 export type * from "./types.js";
 "#;
@@ -173,6 +173,14 @@ pub fn check_send(
     #[wasm_bindgen(unchecked_param_type = "SendRequest")] request: JsValue,
 ) -> Result<JsValue, JsValue> {
     to_js(&api::check_send(&to_json(&request, "")?).map_err(input_error)?)
+}
+
+/// Meta's endpoint and exact JSON body for the send, or `null` when `checkSend` blocks it.
+#[wasm_bindgen(js_name = metaRequest, unchecked_return_type = "MetaRequest | null")]
+pub fn meta_request(
+    #[wasm_bindgen(unchecked_param_type = "SendRequest")] request: JsValue,
+) -> Result<JsValue, JsValue> {
+    to_js(&api::meta_request(&to_json(&request, "")?).map_err(input_error)?)
 }
 
 /// Every template for a contact and source, pickable first, with the reasons for the others.

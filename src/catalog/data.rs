@@ -5,53 +5,7 @@
 //! Everything a merchant reads about a failure lives here, so the gate and the classifier
 //! cannot drift apart. Retry advice follows §1.4; HTTP statuses are deliberately absent.
 
-use super::{Category as C, Entry, Reason as R, Retry, Scope as S, Signal};
-
-pub const REASON_NAMES: &[(R, &str)] = &[
-    (R::CustomerIsNotOptedIn, "CUSTOMER_IS_NOT_OPTED_IN"),
-    (
-        R::CustomerIsMissingCallingCode,
-        "CUSTOMER_IS_MISSING_CALLING_CODE",
-    ),
-    (R::InsufficientCredits, "INSUFFICIENT_CREDITS"),
-    (R::OutsideConversationWindow, "OUTSIDE_CONVERSATION_WINDOW"),
-    (R::TemplateNotApproved, "TEMPLATE_NOT_APPROVED"),
-    (R::TransientError, "TRANSIENT_ERROR"),
-    (R::RecipientNotOnWhatsapp, "RECIPIENT_NOT_ON_WHATSAPP"),
-    (R::RateLimitExceeded, "RATE_LIMIT_EXCEEDED"),
-    (R::CustomerIsMissingPhone, "CUSTOMER_IS_MISSING_PHONE"),
-    (R::CustomerPhoneInvalid, "CUSTOMER_PHONE_INVALID"),
-    (R::SessionMessageNotAllowed, "SESSION_MESSAGE_NOT_ALLOWED"),
-    (R::TemplateParameterMismatch, "TEMPLATE_PARAMETER_MISMATCH"),
-    (R::TemplateNotFound, "TEMPLATE_NOT_FOUND"),
-    (R::MarketingLimitReached, "MARKETING_LIMIT_REACHED"),
-    (R::RecipientStoppedMarketing, "RECIPIENT_STOPPED_MARKETING"),
-    (R::Unknown, "UNKNOWN"),
-    (R::CustomerPhoneUnverified, "CUSTOMER_PHONE_UNVERIFIED"),
-    (R::CallingCodeConflict, "CALLING_CODE_CONFLICT"),
-    (R::TemplateQualityLow, "TEMPLATE_QUALITY_LOW"),
-    (R::AccessTokenInvalid, "ACCESS_TOKEN_INVALID"),
-    (R::PermissionDenied, "PERMISSION_DENIED"),
-    (R::AccountRestricted, "ACCOUNT_RESTRICTED"),
-    (R::MetaBillingIssue, "META_BILLING_ISSUE"),
-    (R::SenderNumberNotReady, "SENDER_NUMBER_NOT_READY"),
-    (R::QualityRestricted, "QUALITY_RESTRICTED"),
-    (R::InvalidRequest, "INVALID_REQUEST"),
-    (R::TemplateContentInvalid, "TEMPLATE_CONTENT_INVALID"),
-    (R::TemplateNotUsable, "TEMPLATE_NOT_USABLE"),
-    (R::MediaError, "MEDIA_ERROR"),
-    (R::RecipientBlocked, "RECIPIENT_BLOCKED"),
-    (R::RecipientInvalid, "RECIPIENT_INVALID"),
-    (
-        R::RecipientNotInAllowedList,
-        "RECIPIENT_NOT_IN_ALLOWED_LIST",
-    ),
-    (R::CountryRestricted, "COUNTRY_RESTRICTED"),
-    (R::MetaExperiment, "META_EXPERIMENT"),
-    (R::FlowError, "FLOW_ERROR"),
-    (R::GroupError, "GROUP_ERROR"),
-    (R::SendFailed, "SEND_FAILED"),
-];
+use super::{Category as C, Entry, Reason as R, Retry, Scope as S, Signal, StatusGuidance};
 
 /// Extra spellings of a reason a user may paste (normalised: lower case, dashes, hyphens and
 /// underscores as spaces). Reason names and base-entry titles are matched without listing them.
@@ -755,6 +709,83 @@ pub const ENTRIES: &[Entry] = &[
         &["Read the error details and Meta's reference for this code; fix the message or recipient, then re-send once."],
         &["Report the code so it can be added to the catalog."],
     ),
+    // ---- The 2026 platform (SPEC "The 2026 platform"). ----
+    entry(
+        R::AuthenticationNeedsPhone,
+        None,
+        "Authentication template needs a phone number",
+        C::Phone,
+        S::Recipient,
+        Retry::NEVER,
+        "The customer is known only by their business-scoped user ID (BSUID, for customers who use a WhatsApp username), and Meta does not deliver authentication templates (one-time codes) to a BSUID: they need a phone number.",
+        &["The customer reached the business through a WhatsApp username and never shared a phone number, or the number on file is unusable."],
+        &[
+            "Ask the customer for their phone number (or use another channel for the code) and save it in Shopify Admin → Customers → [Customer].",
+            "Send the authentication template once a valid phone number is on file; other templates and replies can still go to the BSUID.",
+        ],
+        &["Collect a phone number for customers who sign in with one-time codes."],
+    ),
+    entry(
+        R::MessagingLimitReached,
+        None,
+        "Portfolio messaging limit reached",
+        C::RateLimit,
+        S::Account,
+        Retry::after(86_400),
+        "The business portfolio has already sent business-initiated messages (templates outside a customer-service window) to as many different customers in the last 24 hours as its Meta messaging limit allows (TIER_250, TIER_2K, TIER_10K, TIER_100K). Meta returns no error for this: sends to further new customers just fail.",
+        &[
+            "A campaign larger than the portfolio's messaging limit.",
+            "Several phone numbers of the same portfolio sending at once: the limit is shared by all of them.",
+        ],
+        &[
+            "Pause the campaign: customers already messaged in the last 24 hours and replies inside an open window still go through; new customers do not.",
+            "Resume once the rolling 24-hour window frees up (at most 24 hours), or send the rest in batches below the limit.",
+            "Raise the limit: verify the business in Meta Business Settings and keep template quality high; Meta moves the portfolio to the next tier within about 6 hours of using half of it.",
+        ],
+        &["Split large campaigns over several days below the portfolio's tier, and check the tier in WhatsApp Manager before scheduling."],
+    ),
+    entry(
+        R::TemplateCategoryChanging,
+        None,
+        "Template category is about to change",
+        C::Template,
+        S::Template,
+        Retry::NEVER,
+        "Meta has announced that it will move this template to another category on a given date. From then on it is priced, routed and (under the by_category consent policy) gated as the new category.",
+        &["Meta's review judged the template's content to belong to another category (for example promotional text in a UTILITY template)."],
+        &[
+            "Check the template in WhatsApp Manager: edit the content so it matches its category, or accept the new category.",
+            "Expect the new cost and endpoint from the change date; under the by_category policy a MARKETING template needs SUBSCRIBED consent.",
+        ],
+        &["Keep utility templates free of promotional content."],
+    ),
+    entry(
+        R::MarketingApiNotOnboarded,
+        None,
+        "Marketing Messages API not onboarded",
+        C::Account,
+        S::Message,
+        Retry::NEVER,
+        "Meta routes MARKETING templates through the Marketing Messages API, but this account has not been onboarded to it, so the send goes through the Cloud API's /messages endpoint instead. It works for now; Meta is phasing marketing out of /messages.",
+        &["The WhatsApp Business Account never accepted the Marketing Messages API terms."],
+        &["Onboard the account to the Marketing Messages API in WhatsApp Manager (accept its terms) so marketing goes through /marketing_messages."],
+        &["Complete Marketing Messages API onboarding before Meta stops accepting marketing templates on /messages."],
+    ),
+    entry(
+        R::CustomerPhoneMangled,
+        None,
+        "Phone number digits were lost",
+        C::Phone,
+        S::Recipient,
+        Retry::NEVER,
+        "The phone number went through a spreadsheet that rewrote it (scientific notation such as 9.19747E+11, or trailing digits rounded to zeros), so its real digits are gone and cannot be recovered from the file.",
+        &["The customer export was opened and saved in a spreadsheet program before it was uploaded."],
+        &[
+            "Re-export the customers from Shopify and upload the file as downloaded, without opening it in a spreadsheet (or import it as text columns).",
+            "If only this file is available, correct the number in Shopify Admin → Customers → [Customer].",
+        ],
+        &["Never open customer exports in a spreadsheet before uploading them; import phone columns as text."],
+    ),
     // ---- Cloud API error table (§1.2). ----
     entry(R::AccessTokenInvalid, Some(0), "AuthException", C::Auth, S::Account, Retry::NEVER,
         "Meta could not authenticate the app user: the access token expired, was invalidated, or access was withdrawn. Every send on this account fails until the token is replaced.",
@@ -1184,7 +1215,7 @@ pub const ENTRIES: &[Entry] = &[
     entry(R::GroupError, Some(131_215), "Number not eligible for Groups", C::Account, S::Message, Retry::NEVER,
         "The number is not eligible for the Groups API.", &["An ineligible number."], &["Use an eligible number."], &["None."]),
     // ---- Documented elsewhere or widely observed (§1.3). ----
-    entry(R::TemplateNotUsable, Some(131_062), "Authentication template sent to a business-scoped user ID", C::Template, S::Recipient, Retry::NEVER,
+    entry(R::AuthenticationNeedsPhone, Some(131_062), "Authentication template sent to a business-scoped user ID", C::Phone, S::Recipient, Retry::NEVER,
         "Authentication templates need a phone number; they cannot be sent to a business-scoped user ID.",
         &["The recipient was addressed by user_id instead of a phone number."],
         &["Send the authentication template to the customer's phone number."],
@@ -1259,4 +1290,71 @@ pub const ENTRIES: &[Entry] = &[
     entry(R::RecipientInvalid, Some(1013), "User is not valid (On-Premises)", C::Recipient, S::Recipient, Retry::NEVER,
         "On-Premises code: the recipient is not a valid WhatsApp user.",
         &["A wrong number or a number not on WhatsApp."], &["Correct the number in Shopify Admin."], &["Validate numbers."]),
+];
+
+/// Guidance per template status that is not `APPROVED` (Galantis and Meta statuses, normalised:
+/// upper case, `_` for spaces and dashes). A status with a Meta code reads exactly like that
+/// code's entry, so its own resolution is empty.
+pub const TEMPLATE_STATUSES: &[StatusGuidance] = &[
+    StatusGuidance {
+        statuses: &["DRAFT"],
+        meta_code: None,
+        explains: "is a draft saved only in the platform; Meta has never seen it",
+        resolution: &[
+            "Open Templates → [Template Name] and submit it for approval.",
+            "Wait for Meta's review (usually minutes, at most 24 hours) before scheduling the send.",
+        ],
+    },
+    StatusGuidance {
+        statuses: &["PENDING_APPROVAL", "PENDING", "IN_APPEAL"],
+        meta_code: None,
+        explains: "is still under review by Meta",
+        resolution: &[
+            "Wait for Meta's review to finish (usually minutes, at most 24 hours); the status changes to APPROVED or REJECTED on its own.",
+            "Schedule the campaign or activate the automation only once the template is APPROVED.",
+        ],
+    },
+    StatusGuidance {
+        statuses: &["REJECTED"],
+        meta_code: None,
+        explains: "was rejected by Meta's review",
+        resolution: &[
+            "Read the rejection reason in Templates → [Template Name] → Status.",
+            "Fix the content (see the Template Rejection guide) and resubmit, or appeal if the rejection is wrong.",
+        ],
+    },
+    StatusGuidance {
+        statuses: &["PAUSED"],
+        meta_code: Some(132015),
+        explains: "was approved but Meta paused it for low quality",
+        resolution: &[],
+    },
+    StatusGuidance {
+        statuses: &["DISABLED"],
+        meta_code: Some(132016),
+        explains: "was disabled by Meta after repeated quality pauses",
+        resolution: &[],
+    },
+    StatusGuidance {
+        statuses: &["PENDING_DELETION", "DELETED", "ARCHIVED"],
+        meta_code: None,
+        explains: "was deleted or archived",
+        resolution: &[
+            "Pick another APPROVED template, or create and submit a new one (a deleted name cannot be reused for 30 days).",
+        ],
+    },
+    StatusGuidance {
+        statuses: &["LIMIT_EXCEEDED"],
+        meta_code: None,
+        explains: "could not be created because the WhatsApp Business Account reached its template limit",
+        resolution: &["Delete templates you no longer use in WhatsApp Manager, then submit this one again."],
+    },
+    StatusGuidance {
+        statuses: &["FLAGGED", "LOCKED"],
+        meta_code: None,
+        explains: "is flagged or locked by Meta and not in APPROVED status",
+        resolution: &[
+            "Check the template in WhatsApp Manager; improve its content so quality recovers, or use another APPROVED template.",
+        ],
+    },
 ];

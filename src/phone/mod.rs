@@ -12,7 +12,7 @@ mod re;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Reason;
-use crate::eligibility::finding;
+use crate::finding::finding;
 use crate::model::{clip, Finding};
 
 /// libphonenumber metadata release the `phonenumber` crate was built from.
