@@ -49,7 +49,7 @@ pub fn check(
             Some("account.banned"),
         ));
     }
-    for r in account.restriction.iter().flat_map(|r| r.0.iter()) {
+    for r in account.restrictions() {
         if r.until.is_some_and(|until| send.now >= until) {
             continue;
         }
@@ -211,7 +211,7 @@ fn payment(send: &Send<'_>, blockers: &mut Vec<Finding>, warnings: &mut Vec<Find
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{BillingCategory, HealthError, Restrictions, TemplateCategory};
+    use crate::model::{BillingCategory, HealthError, TemplateCategory};
 
     fn ts(s: &str) -> Timestamp {
         Timestamp::parse(s).unwrap()
@@ -323,16 +323,14 @@ mod tests {
     #[test]
     fn biz_initiated_restriction_blocks_templates_outside_the_window_until_it_expires() {
         let account = AccountState {
-            restriction: Some(Restrictions(vec![
-                Restriction {
-                    kind: BIZ_INITIATED.into(),
-                    until: Some(ts("2026-12-01T00:00:00Z")),
-                },
-                Restriction {
-                    kind: ADD_PHONE_NUMBER.into(),
-                    until: None,
-                },
-            ])),
+            restriction: Some(Restriction {
+                kind: BIZ_INITIATED.into(),
+                until: Some(ts("2026-12-01T00:00:00Z")),
+            }),
+            restrictions: Some(vec![Restriction {
+                kind: ADD_PHONE_NUMBER.into(),
+                until: None,
+            }]),
             ..Default::default()
         };
         let t = template(None);
@@ -387,10 +385,10 @@ mod tests {
     fn customer_initiated_restriction_blocks_replies_and_unknown_types_warn() {
         let now = ts("2026-11-28T12:00:00Z");
         let account = AccountState {
-            restriction: Some(Restrictions(vec![Restriction {
+            restrictions: Some(vec![Restriction {
                 kind: CUSTOMER_INITIATED.into(),
                 until: None,
-            }])),
+            }]),
             ..Default::default()
         };
         let reply = Send {
@@ -409,10 +407,10 @@ mod tests {
         };
         assert!(run(&account, &outside).0.is_empty());
         let odd = AccountState {
-            restriction: Some(Restrictions(vec![Restriction {
+            restriction: Some(Restriction {
                 kind: "RESTRICTED_SOMETHING_NEW".into(),
                 until: None,
-            }])),
+            }),
             ..Default::default()
         };
         assert_eq!(run(&odd, &outside).1, vec![Reason::AccountRestricted]);

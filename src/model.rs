@@ -476,9 +476,13 @@ pub struct AccountState {
     #[serde(default)]
     #[cfg_attr(test, ts(optional))]
     pub health: Option<Vec<HealthEntity>>,
-    /// The active restrictions of an `account_update` ACCOUNT_RESTRICTION: one, or a list.
+    /// An active restriction of an `account_update` ACCOUNT_RESTRICTION.
     #[serde(default)]
-    pub restriction: Option<Restrictions>,
+    pub restriction: Option<Restriction>,
+    /// All of them, when Meta sent several (`restriction_info[]`); read with `restriction`.
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub restrictions: Option<Vec<Restriction>>,
     /// The WhatsApp Business Account is banned (an `account_update` DISABLED_UPDATE).
     #[serde(default)]
     #[cfg_attr(test, ts(optional))]
@@ -549,43 +553,6 @@ pub struct Restriction {
     pub until: Option<Timestamp>,
 }
 
-/// `restriction` given as one object or as a list of them.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(type = "Restriction | Restriction[]"))]
-#[serde(transparent)]
-pub struct Restrictions(pub Vec<Restriction>);
-
-impl<'de> Deserialize<'de> for Restrictions {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct OneOrMany;
-        impl<'de> serde::de::Visitor<'de> for OneOrMany {
-            type Value = Restrictions;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a restriction object or a list of them")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                map: A,
-            ) -> Result<Restrictions, A::Error> {
-                let one =
-                    Restriction::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-                Ok(Restrictions(vec![one]))
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<Restrictions, A::Error> {
-                let mut all = Vec::new();
-                while let Some(r) = seq.next_element::<Restriction>()? {
-                    all.push(r);
-                }
-                Ok(Restrictions(all))
-            }
-        }
-        d.deserialize_any(OneOrMany)
-    }
-}
-
 /// The portfolio's messaging limit tier and the unique recipients of business-initiated
 /// messages it reached in the rolling 24 hours.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -612,6 +579,15 @@ pub enum MessagingTier {
     Tier100K,
     #[serde(rename = "TIER_UNLIMITED")]
     TierUnlimited,
+}
+
+impl AccountState {
+    /// `restriction` and `restrictions` together.
+    pub fn restrictions(&self) -> impl Iterator<Item = &Restriction> {
+        self.restriction
+            .iter()
+            .chain(self.restrictions.iter().flatten())
+    }
 }
 
 impl MessagingTier {
