@@ -314,7 +314,19 @@ fn meta_error(e: &Map<String, Value>, depth: u8) -> Classification {
         .iter()
         .find_map(|k| e.get(*k).and_then(code_of));
     match code {
-        Some(code) => classify_code(code).with_details(details),
+        Some(code) => {
+            // Meta shares some codes between failures and tells them apart by subcode or
+            // details, not by title (the 2026 table has none).
+            let subcode = e.get("error_subcode").and_then(code_of);
+            let entry = u32::try_from(code)
+                .ok()
+                .and_then(|c| catalog::for_meta_error(c, subcode, details));
+            match entry {
+                Some(entry) => Classification::from_entry(entry),
+                None => classify_code(code),
+            }
+            .with_details(details)
+        }
         None => {
             // No code: fall back to the words (titles are being deprecated, so only now).
             for key in ["title", "message", "error_user_title"] {

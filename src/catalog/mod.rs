@@ -236,6 +236,43 @@ pub struct Entry {
     pub signal: Option<Signal>,
 }
 
+/// The entry of a Meta code for one of its meanings: Meta reuses some codes for several
+/// failures (100 for a wrong phone-number ID and for a non-template message on the Marketing
+/// Messages API, 2388103 for nine migration problems) and tells them apart only by
+/// `error_data.details` or `error_subcode`. A variant keeps its code's reason (so a code always
+/// classifies to one reason) and gives the guidance of that meaning.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Variant {
+    /// Meta's `error_subcode`; when set it alone selects the variant.
+    pub subcode: Option<u64>,
+    /// Lower-case fragments of `error_data.details`; any one selects the variant.
+    pub details: &'static [&'static str],
+    pub entry: Entry,
+}
+
+/// The entry of a Meta error: the variant its subcode or details select, else the code's own.
+pub fn for_meta_error(
+    code: u32,
+    subcode: Option<u64>,
+    details: Option<&str>,
+) -> Option<&'static Entry> {
+    let base = for_meta_code(code)?;
+    let details = details.map(str::to_lowercase);
+    let variant = data::VARIANTS.iter().find(|v| {
+        v.entry.meta_code == Some(code)
+            && (v.subcode.is_some_and(|s| Some(s) == subcode)
+                || details
+                    .as_deref()
+                    .is_some_and(|d| v.details.iter().any(|fragment| d.contains(fragment))))
+    });
+    Some(variant.map_or(base, |v| &v.entry))
+}
+
+/// Every variant (see [`Variant`]).
+pub fn variants() -> &'static [Variant] {
+    data::VARIANTS
+}
+
 /// What the catalog says about a template status that is not `APPROVED`: what it means for the
 /// send, and what to do. A status Meta reports with an error code (PAUSED 132015, DISABLED
 /// 132016) points at that code's entry instead of carrying its own resolution.
@@ -403,6 +440,40 @@ mod tests {
         assert_eq!(json["signal"], "marketing_opted_out");
         let json = serde_json::to_value(for_meta_code(131000).unwrap()).unwrap();
         assert!(json.get("signal").is_none());
+    }
+
+    #[test]
+    fn a_variant_keeps_its_codes_reason_and_differs_in_guidance() {
+        for v in variants() {
+            let code = v.entry.meta_code.expect("a variant names its code");
+            let base = for_meta_code(code).expect("a variant's code has an entry");
+            assert_eq!(v.entry.reason, base.reason, "{code}: {}", v.entry.title);
+            assert_ne!(
+                v.entry.resolution, base.resolution,
+                "{code}: {}",
+                v.entry.title
+            );
+            assert!(v.subcode.is_some() || !v.details.is_empty(), "{code}");
+            for d in v.details {
+                assert_eq!(*d, d.to_lowercase(), "details fragments are lower case");
+                // Each fragment selects this variant.
+                let text = format!("Meta says: {}.", d.to_uppercase());
+                assert_eq!(
+                    for_meta_error(code, None, Some(&text)),
+                    Some(&v.entry),
+                    "{d}"
+                );
+            }
+        }
+        assert_eq!(
+            for_meta_error(100, None, Some("something else")),
+            for_meta_code(100)
+        );
+        assert_eq!(
+            for_meta_error(100, Some(33), None).unwrap().scope,
+            Scope::PhoneNumber
+        );
+        assert_eq!(for_meta_error(999_999, None, None), None);
     }
 
     #[test]
