@@ -21,6 +21,8 @@ pub mod picker;
 pub mod routing;
 pub mod templates;
 pub mod triage;
+#[cfg(test)]
+mod typescript;
 pub mod webhook;
 mod wire;
 

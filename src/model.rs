@@ -156,7 +156,7 @@ pub enum TemplateCategory {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "TemplateQuality"))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Quality {
     Green,

@@ -31,10 +31,11 @@ pub struct TriageReport {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields = false))]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct TriageGroup {
     pub reason: Reason,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub meta_code: Option<u32>,
     pub count: usize,
     /// count / total, 0..1.
