@@ -556,12 +556,10 @@ pub struct Restriction {
 /// The portfolio's messaging limit tier and the unique recipients of business-initiated
 /// messages it reached in the rolling 24 hours.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(remote = "Self")]
 pub struct MessagingLimit {
     pub tier: MessagingTier,
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional = false))]
     pub unique_recipients_24h: u64,
 }
 
