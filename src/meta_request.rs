@@ -5,8 +5,9 @@
 use serde::Serialize;
 
 use crate::eligibility;
+use crate::model::Part;
 use crate::model::{Endpoint, Message, RecipientKind, SendRequest, Template};
-use crate::templates::{self, Part};
+use crate::templates;
 
 /// The endpoint and body of one send, ready to POST to
 /// `{graph}/{version}/{phone_number_id}/{endpoint}`.

@@ -719,6 +719,24 @@ pub struct Verdict {
     pub endpoint: Option<Endpoint>,
 }
 
+/// The component of a template a parameter belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Part {
+    Header,
+    Body,
+}
+
+/// One parameter of a template: where it goes and the placeholder it fills (`"1"` for
+/// `{{1}}`, `"first_name"` for `{{first_name}}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct Slot {
+    pub part: Part,
+    pub name: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct TemplateOption {
@@ -728,7 +746,7 @@ pub struct TemplateOption {
     /// Number of distinct placeholders in header and body.
     pub parameter_count: usize,
     /// The parameters a send supplies, in order: header first, then body.
-    pub slots: Vec<crate::templates::Slot>,
+    pub slots: Vec<Slot>,
 }
 
 #[cfg(test)]

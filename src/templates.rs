@@ -2,12 +2,10 @@
 //! slots are the one reading of placeholders in the project: the parameter count, the picker's
 //! `TemplateOption.slots` and Meta's request body (`meta_request`) all come from [`slots`].
 
-use serde::Serialize;
-
 use crate::catalog::{self, Reason};
 use crate::error::InputError;
 use crate::finding::{finding, from_entry, Finding};
-use crate::model::{Quality, Template};
+use crate::model::{Part, Quality, Slot, Template};
 
 /// Longest placeholder name Meta accepts (`{{first_name}}`); longer text between braces is not
 /// a placeholder.
@@ -84,24 +82,6 @@ pub fn quality_finding(template: &Template) -> Option<Finding> {
         ),
         Some("message.template.quality"),
     ))
-}
-
-/// The component of a template a parameter belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum Part {
-    Header,
-    Body,
-}
-
-/// One parameter of a template: where it goes and the placeholder it fills (`"1"` for
-/// `{{1}}`, `"first_name"` for `{{first_name}}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct Slot {
-    pub part: Part,
-    pub name: String,
 }
 
 /// The template's parameter slots in the order a send supplies their values: the header's,

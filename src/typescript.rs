@@ -22,7 +22,6 @@ mod tests {
         Component, Content, Language, MetaBody, MetaRequest, Parameter, TemplateBody, TextBody,
     };
     use crate::model::*;
-    use crate::templates::{Part, Slot};
     use crate::triage::{RetryLists, RetryTarget, TriageGroup, TriageReport};
 
     const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/pkg/types.d.ts");
