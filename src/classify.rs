@@ -6,8 +6,10 @@
 //! object, a status webhook entry with `errors[]`, an already-classified object or
 //! `WebhookEvent`, an HTTP status alone (`503`, `"HTTP 503"`, `{ "http_status": 503 }`), and JSON
 //! text of any of these. A Meta code always wins over HTTP status and titles (Meta returns rate
-//! limits as 400 and some permanent errors as 500). Nothing here panics; unrecognised input is
-//! `UNKNOWN` with the raw input kept.
+//! limits as 400 and some permanent errors as 500); where Meta reuses a code for several
+//! failures, its `error_subcode` or `error_data.details` pick the meaning (the catalog's
+//! variants), and titles only count when there is no code (the 2026 table has none). Nothing
+//! here panics; unrecognised input is `UNKNOWN` with the raw input kept.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;

@@ -30,12 +30,12 @@ pub struct MetaBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
     /// The business-scoped user ID (or parent BSUID), for a recipient without a usable phone.
-    /// Meta's BSUID page: "Messages API requests add `recipient`, which accepts a BSUID or
-    /// parent BSUID"; when `to` and `recipient` are both present `to` wins, and Meta
-    /// recommends the phone where known, so only one is ever sent
-    /// (https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids ,
-    /// as mirrored by BSP docs, e.g. dualhook.com/docs/contacts-bsuid-api-changes and
-    /// docs.kapso.ai/docs/whatsapp/business-scoped-user-ids).
+    /// Meta's BSUID page: Messages API requests add `recipient`, which accepts a BSUID or a
+    /// parent BSUID; when `to` and `recipient` are both present `to` wins, and Meta recommends
+    /// the phone where known, so only one of them is ever sent
+    /// (<https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids>,
+    /// as BSP docs mirror it: <https://dualhook.com/docs/contacts-bsuid-api-changes>,
+    /// <https://docs.kapso.ai/docs/whatsapp/business-scoped-user-ids>).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient: Option<String>,
     #[serde(flatten)]

@@ -133,8 +133,8 @@ fn placeholders(text: &str) -> Vec<&str> {
     }
     if found.iter().all(|n| n.bytes().all(|b| b.is_ascii_digit())) {
         // Numbered: by value (`{{2}} … {{1}}` still takes values 1, 2), leading zeros aside.
-        // An insertion sort: a template has a handful of placeholders, and the slice sorts
-        // would add 20 KB of Wasm for them.
+        // An insertion sort: a template has a handful of placeholders, and a slice sort would
+        // bring a large generic sort routine into the Wasm for them.
         for i in 1..found.len() {
             let mut j = i;
             while j > 0 && numeric_order(found[j - 1]) > numeric_order(found[j]) {
