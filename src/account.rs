@@ -211,11 +211,8 @@ fn payment(send: &Send<'_>, blockers: &mut Vec<Finding>, warnings: &mut Vec<Find
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ts;
     use crate::model::{BillingCategory, HealthError, TemplateCategory};
-
-    fn ts(s: &str) -> Timestamp {
-        Timestamp::parse(s).unwrap()
-    }
 
     fn template(id: Option<&str>) -> Template {
         Template {
@@ -231,11 +228,23 @@ mod tests {
         }
     }
 
+    const NOW: &str = "2026-11-28T12:00:00Z";
+
     const BILLABLE: Billing = Billing {
         category: BillingCategory::Marketing,
         billable: true,
         free_because: None,
     };
+
+    /// A billable send of `template` (none: a text) at `now`.
+    fn send<'a>(template: Option<&'a Template>, window_open: bool, now: &str) -> Send<'a> {
+        Send {
+            template,
+            window_open,
+            billing: &BILLABLE,
+            now: ts(now),
+        }
+    }
 
     fn run(account: &AccountState, send: &Send<'_>) -> (Vec<Reason>, Vec<Reason>, Vec<Finding>) {
         let (mut b, mut w) = (Vec::new(), Vec::new());
@@ -260,12 +269,7 @@ mod tests {
     #[test]
     fn a_blocked_entity_blocks_naming_it_and_metas_fix_and_limited_warns() {
         let t = template(None);
-        let send = Send {
-            template: Some(&t),
-            window_open: false,
-            billing: &BILLABLE,
-            now: ts("2026-11-28T12:00:00Z"),
-        };
+        let send = send(Some(&t), false, "2026-11-28T12:00:00Z");
         let account = AccountState {
             health: Some(vec![
                 entity("WABA", Some("102290129340398"), CanSendMessage::Blocked),
@@ -300,23 +304,12 @@ mod tests {
             )]),
             ..Default::default()
         };
-        let now = ts("2026-11-28T12:00:00Z");
         for (id, blocked) in [(Some("111"), true), (Some("222"), false), (None, true)] {
             let t = template(id);
-            let send = Send {
-                template: Some(&t),
-                window_open: false,
-                billing: &BILLABLE,
-                now,
-            };
+            let send = send(Some(&t), false, NOW);
             assert_eq!(!run(&account, &send).0.is_empty(), blocked, "{id:?}");
         }
-        let text = Send {
-            template: None,
-            window_open: true,
-            billing: &BILLABLE,
-            now,
-        };
+        let text = send(None, true, NOW);
         assert!(run(&account, &text).0.is_empty());
     }
 
@@ -334,13 +327,7 @@ mod tests {
             ..Default::default()
         };
         let t = template(None);
-        let now = ts("2026-11-28T12:00:00Z");
-        let outside = Send {
-            template: Some(&t),
-            window_open: false,
-            billing: &BILLABLE,
-            now,
-        };
+        let outside = send(Some(&t), false, NOW);
         let (blockers, warnings, all) = run(&account, &outside);
         assert_eq!(
             (blockers, warnings),
@@ -352,29 +339,14 @@ mod tests {
             all[0].message
         );
         // A reply inside an open window is not covered: a warning only.
-        let reply = Send {
-            template: None,
-            window_open: true,
-            billing: &BILLABLE,
-            now,
-        };
+        let reply = send(None, true, NOW);
         assert_eq!(run(&account, &reply).0, vec![]);
         assert_eq!(run(&account, &reply).1, vec![Reason::AccountRestricted]);
         // A template inside the window is a reply too.
-        let in_window = Send {
-            template: Some(&t),
-            window_open: true,
-            billing: &BILLABLE,
-            now,
-        };
+        let in_window = send(Some(&t), true, NOW);
         assert!(run(&account, &in_window).0.is_empty());
         // Expired: nothing.
-        let later = Send {
-            template: Some(&t),
-            window_open: false,
-            billing: &BILLABLE,
-            now: ts("2026-12-01T00:00:00Z"),
-        };
+        let later = send(Some(&t), false, "2026-12-01T00:00:00Z");
         assert_eq!(
             run(&account, &later).0.len() + run(&account, &later).1.len(),
             0
@@ -383,7 +355,6 @@ mod tests {
 
     #[test]
     fn customer_initiated_restriction_blocks_replies_and_unknown_types_warn() {
-        let now = ts("2026-11-28T12:00:00Z");
         let account = AccountState {
             restrictions: Some(vec![Restriction {
                 kind: CUSTOMER_INITIATED.into(),
@@ -391,20 +362,10 @@ mod tests {
             }]),
             ..Default::default()
         };
-        let reply = Send {
-            template: None,
-            window_open: true,
-            billing: &BILLABLE,
-            now,
-        };
+        let reply = send(None, true, NOW);
         assert_eq!(run(&account, &reply).0, vec![Reason::AccountRestricted]);
         let t = template(None);
-        let outside = Send {
-            template: Some(&t),
-            window_open: false,
-            billing: &BILLABLE,
-            now,
-        };
+        let outside = send(Some(&t), false, NOW);
         assert!(run(&account, &outside).0.is_empty());
         let odd = AccountState {
             restriction: Some(Restriction {
@@ -422,13 +383,7 @@ mod tests {
             banned: Some(true),
             ..Default::default()
         };
-        let now = ts("2026-11-28T12:00:00Z");
-        let reply = Send {
-            template: None,
-            window_open: true,
-            billing: &BILLABLE,
-            now,
-        };
+        let reply = send(None, true, NOW);
         assert_eq!(run(&account, &reply).0, vec![Reason::AccountRestricted]);
     }
 
@@ -439,20 +394,10 @@ mod tests {
             ..Default::default()
         };
         let t = template(None);
-        let before = Send {
-            template: Some(&t),
-            window_open: false,
-            billing: &BILLABLE,
-            now: ts("2026-09-30T23:59:59Z"),
-        };
+        let before = send(Some(&t), false, "2026-09-30T23:59:59Z");
         assert_eq!(run(&account, &before).0, vec![]);
         assert_eq!(run(&account, &before).1, vec![Reason::MetaBillingIssue]);
-        let from = Send {
-            template: Some(&t),
-            window_open: false,
-            billing: &BILLABLE,
-            now: ts("2026-10-01T00:00:00Z"),
-        };
+        let from = send(Some(&t), false, "2026-10-01T00:00:00Z");
         let (blockers, _, all) = run(&account, &from);
         assert_eq!(blockers, vec![Reason::MetaBillingIssue]);
         assert_eq!(all[0].meta_code, Some(131042));
@@ -494,12 +439,7 @@ mod tests {
             ..Default::default()
         };
         let t = template(None);
-        let send = Send {
-            template: Some(&t),
-            window_open: false,
-            billing: &BILLABLE,
-            now: ts("2026-11-28T12:00:00Z"),
-        };
+        let send = send(Some(&t), false, "2026-11-28T12:00:00Z");
         assert_eq!(
             run(&account, &send),
             (

@@ -121,11 +121,8 @@ pub fn validate_credits(credits: &Credits, path: &str) -> Result<(), InputError>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ts;
     use crate::model::{CostByCategory, MarketingState};
-
-    fn ts(s: &str) -> Timestamp {
-        Timestamp::parse(s).unwrap()
-    }
 
     fn contact(free_until: Option<&str>) -> Contact {
         Contact {

@@ -576,15 +576,12 @@ fn signal_findings(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ts;
     use crate::model::{
         AccountState, BillingCategory, CostByCategory, Credits, Endpoint, FreeBecause,
         MarketingMessagesApi, MessagingLimit, MessagingTier, PendingCategory, Policy, Quality,
         Signals, Template, UserId,
     };
-
-    fn ts(s: &str) -> Timestamp {
-        Timestamp::parse(s).unwrap()
-    }
 
     fn contact(state: MarketingState) -> Contact {
         Contact {

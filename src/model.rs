@@ -68,6 +68,12 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
+/// An instant from RFC 3339 text that tests know to be valid.
+#[cfg(test)]
+pub(crate) fn ts(text: &str) -> Timestamp {
+    Timestamp::parse(text).unwrap()
+}
+
 /// Shorten untrusted text before quoting it back in a message.
 pub fn clip(text: &str, max_chars: usize) -> String {
     // No more bytes than allowed characters: nothing to count (the usual case, ids and codes).

@@ -40,10 +40,7 @@ pub fn route(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ts(s: &str) -> Timestamp {
-        Timestamp::parse(s).unwrap()
-    }
+    use crate::model::ts;
 
     #[test]
     fn marketing_goes_to_marketing_messages_from_2026_09_21_and_the_rest_to_messages() {
