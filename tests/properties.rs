@@ -558,6 +558,37 @@ proptest! {
         }
     }
 
+    /// metaRequest and checkSend decide together: a body exactly for an eligible send, to the
+    /// verdict's endpoint and recipient, with the template's parameters in slot order.
+    #[test]
+    fn meta_request_agrees_with_the_verdict(request in send_request()) {
+        let text = request.to_string();
+        let verdict = to_value(&api::check_send(&text).unwrap());
+        let meta = api::meta_request(&text).unwrap().map(|m| to_value(&m));
+        match meta {
+            None => prop_assert_eq!(&verdict["eligible"], &json!(false), "{}", request),
+            Some(meta) => {
+                prop_assert_eq!(&verdict["eligible"], &json!(true));
+                prop_assert_eq!(&meta["endpoint"], &verdict["endpoint"]);
+                let body = &meta["body"];
+                let to = body.get("to").or_else(|| body.get("recipient"));
+                prop_assert_eq!(to, Some(&verdict["recipient"]["id"]), "{}", meta);
+                prop_assert!(body.get("to").is_none() || body.get("recipient").is_none(), "{}", meta);
+                if request["message"]["type"] == "template" {
+                    // Every value is sent once, in order, header first.
+                    let sent: Vec<Value> = body["template"]["components"]
+                        .as_array()
+                        .map(|c| c.iter().flat_map(|c| c["parameters"].as_array().unwrap().iter().map(|p| p["text"].clone())).collect())
+                        .unwrap_or_default();
+                    let given = request["message"]["parameters"].as_array().cloned().unwrap_or_default();
+                    prop_assert_eq!(sent, given, "{}", meta);
+                } else {
+                    prop_assert_eq!(&body["text"]["body"], &request["message"]["text"]);
+                }
+            }
+        }
+    }
+
     /// pickTemplates: pickable first, reasons from the catalog, one option per template, and a
     /// pickable template is one checkSend does not block for a template reason.
     #[test]
