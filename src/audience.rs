@@ -35,7 +35,7 @@ pub struct AudienceOptions {
     pub credits: Option<Credits>,
     /// The sending account; its `messaging_limit` is spent in file order, like credits.
     #[serde(default)]
-    pub account: Option<AccountState>,
+    pub account: Option<Box<AccountState>>,
 }
 
 crate::wire::objects_only!(AudienceOptions);
@@ -288,7 +288,7 @@ pub fn check_audience(csv: &str, options: &AudienceOptions) -> AudienceReport {
         account: options.account.clone(),
         biz_opaque_callback_data: None,
     };
-    let mut limit = messaging_limit::Counter::new(options.account.as_ref());
+    let mut limit = messaging_limit::Counter::new(options.account.as_deref());
     for (line, row) in rows {
         report.rows += 1;
         let row = match row {

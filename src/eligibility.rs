@@ -133,7 +133,11 @@ pub fn check_send_with_phone(request: &SendRequest, phone: &PhoneReport) -> Verd
         window.open,
         now,
     );
-    let route = routing::route(template.map(|t| t.category), request.account.as_ref(), now);
+    let route = routing::route(
+        template.map(|t| t.category),
+        request.account.as_deref(),
+        now,
+    );
     match &request.message {
         Message::Text { .. } => {
             if request.source != Source::Inbox {
@@ -398,7 +402,7 @@ fn category_change(
     };
     let edge = |category| match routing::route(
         Some(category),
-        request.account.as_ref(),
+        request.account.as_deref(),
         now.max(pending.at),
     )
     .endpoint
@@ -1247,10 +1251,10 @@ mod tests {
             TemplateCategory::Marketing,
             "APPROVED",
         );
-        r.account = Some(AccountState {
+        r.account = Some(Box::new(AccountState {
             marketing_messages_api: Some(MarketingMessagesApi::NotOnboarded),
             ..Default::default()
-        });
+        }));
         let v = check_send(&r);
         assert!(v.eligible);
         assert_eq!(v.endpoint, Some(Endpoint::Messages));
@@ -1319,10 +1323,10 @@ mod tests {
             TemplateCategory::Marketing,
             "APPROVED",
         );
-        r.account = Some(AccountState {
+        r.account = Some(Box::new(AccountState {
             banned: Some(true),
             ..Default::default()
-        });
+        }));
         let v = check_send(&r);
         assert_eq!(reasons(&v), vec![Reason::AccountRestricted]);
         assert_eq!(v.endpoint, None);
@@ -1342,9 +1346,9 @@ mod tests {
             }),
             ..Default::default()
         };
-        r.account = Some(account(249));
+        r.account = Some(Box::new(account(249)));
         assert!(check_send(&r).eligible, "the 250th is allowed");
-        r.account = Some(account(250));
+        r.account = Some(Box::new(account(250)));
         let v = check_send(&r);
         assert_eq!(reasons(&v), vec![Reason::MessagingLimitReached]);
         assert!(
@@ -1364,13 +1368,13 @@ mod tests {
         assert!(check_send(&r).eligible);
         // Unlimited has no limit.
         r.contact.last_inbound_at = None;
-        r.account = Some(AccountState {
+        r.account = Some(Box::new(AccountState {
             messaging_limit: Some(MessagingLimit {
                 tier: MessagingTier::TierUnlimited,
                 unique_recipients_24h: 9_000_000,
             }),
             ..Default::default()
-        });
+        }));
         assert!(check_send(&r).eligible);
     }
 

@@ -445,8 +445,9 @@ pub struct SendRequest {
     #[serde(default)]
     pub signals: Option<Signals>,
     /// What the edge knows of the sending account (health, restrictions, limits).
+    // Boxed: most requests have none, and the request is moved whole on every check.
     #[serde(default)]
-    pub account: Option<AccountState>,
+    pub account: Option<Box<AccountState>>,
     /// Passed through to Meta (echoed in its status webhooks); at most 512 characters.
     #[serde(default)]
     pub biz_opaque_callback_data: Option<String>,
@@ -468,7 +469,7 @@ pub struct PickRequest {
     #[serde(default)]
     pub signals: Option<Signals>,
     #[serde(default)]
-    pub account: Option<AccountState>,
+    pub account: Option<Box<AccountState>>,
 }
 
 /// What the edge knows of the sending account, kept from Meta's `account_update`,

@@ -118,9 +118,11 @@ pub fn parameter_count(template: &Template) -> usize {
 fn placeholders(text: &str) -> Vec<&str> {
     let mut found: Vec<&str> = Vec::new();
     let mut rest = text;
-    while let Some(start) = rest.find("{{") {
+    while let Some(start) = find_pair(rest, b'{') {
         let after = &rest[start + 2..];
-        let Some(end) = after.find("}}") else { break };
+        let Some(end) = find_pair(after, b'}') else {
+            break;
+        };
         let name = after[..end].trim();
         if !name.is_empty()
             && name.len() <= MAX_PLACEHOLDER_CHARS
@@ -144,6 +146,14 @@ fn placeholders(text: &str) -> Vec<&str> {
         }
     }
     found
+}
+
+/// Where `{{` (or `}}`) starts in `text`: a byte scan, since a template is parsed on every
+/// check and `str::find` sets up a substring searcher for each call.
+fn find_pair(text: &str, brace: u8) -> Option<usize> {
+    text.as_bytes()
+        .windows(2)
+        .position(|w| w[0] == brace && w[1] == brace)
 }
 
 /// A digit string's sort key by value: longer (without leading zeros) is larger.

@@ -125,7 +125,9 @@ impl ts_rs::TS for Reason {
 
 impl Serialize for Reason {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
+        // As a unit variant, like a derived enum: JSON writes the name, and the Wasm binding
+        // reuses one JS string per name instead of decoding it on every finding.
+        s.serialize_unit_variant("Reason", *self as u32, self.as_str())
     }
 }
 
