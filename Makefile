@@ -6,7 +6,7 @@ export WRANGLER_SEND_METRICS := false
 
 WASM := target/wasm32-unknown-unknown/release/sendgate.wasm
 
-.PHONY: setup setup-browser pkg lint test test-rust test-pkg test-worker test-www dev bench fuzz-smoke fmt clean
+.PHONY: setup setup-browser pkg lint types test test-rust test-pkg test-worker test-www dev bench fuzz-smoke fmt clean
 
 setup:
 	@scripts/setup.sh
@@ -27,6 +27,10 @@ pkg: setup
 		pkg/sendgate_bg.wasm -o pkg/sendgate_bg.wasm
 	@printf 'pkg/sendgate_bg.wasm: %s bytes, %s gzip\n' \
 		"$$(stat -c %s pkg/sendgate_bg.wasm)" "$$(gzip -9c pkg/sendgate_bg.wasm | wc -c)"
+
+# pkg/types.d.ts from the Rust types (src/typescript.rs); `cargo test` fails while it is stale.
+types:
+	SENDGATE_WRITE_TYPES=1 cargo test --lib typescript
 
 test: setup-browser lint pkg test-rust test-pkg test-worker test-www
 

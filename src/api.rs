@@ -6,11 +6,12 @@ use serde::{Deserialize, Serialize};
 use crate::audience::{self, AudienceOptions, AudienceReport};
 use crate::classify::{self, Classification};
 use crate::error::{from_json, InputError};
+use crate::meta_request::{self, MetaRequest};
 use crate::model::{PickRequest, SendRequest, TemplateOption, Verdict};
 use crate::phone::{self, PhoneInput, PhoneReport};
 use crate::triage::{self, TriageReport};
 use crate::webhook::{self, WebhookEvent};
-use crate::{catalog, eligibility, templates};
+use crate::{catalog, eligibility, picker};
 
 /// `checkSend(request)`.
 pub fn check_send(request_json: &str) -> Result<Verdict, InputError> {
@@ -25,8 +26,16 @@ fn checked_send(request: SendRequest) -> Result<Verdict, InputError> {
 /// `pickTemplates(request)`.
 pub fn pick_templates(request_json: &str) -> Result<Vec<TemplateOption>, InputError> {
     let request: PickRequest = from_json(request_json)?;
-    templates::validate(&request)?;
-    Ok(templates::pick_templates(&request))
+    picker::validate(&request)?;
+    Ok(picker::pick_templates(&request))
+}
+
+/// `metaRequest(request)`: Meta's endpoint and body for the send, `None` when `checkSend`
+/// blocks it.
+pub fn meta_request(request_json: &str) -> Result<Option<MetaRequest>, InputError> {
+    let request: SendRequest = from_json(request_json)?;
+    eligibility::validate(&request)?;
+    Ok(meta_request::meta_request(&request))
 }
 
 /// `normalizePhone(input)`.
@@ -211,6 +220,7 @@ pub fn catalog() -> Vec<Classification> {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Version {
     #[serde(rename = "crate")]
     pub crate_version: String,

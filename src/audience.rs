@@ -6,12 +6,14 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::billing::validate_credits;
 use crate::catalog::Reason;
 use crate::csv::{CsvReader, Item, Record};
 use crate::eligibility::{self, now_or_clock};
 use crate::error::InputError;
+use crate::messaging_limit::{self, LimitReport};
 use crate::model::{
-    Contact, Credits, MarketingState, Message, Policy, SendRequest, Source, Template,
+    AccountState, Contact, Credits, MarketingState, Message, Policy, SendRequest, Source, Template,
     TemplateCategory, Timestamp,
 };
 use crate::phone;
@@ -32,6 +34,9 @@ pub struct AudienceOptions {
     /// with `INSUFFICIENT_CREDITS`.
     #[serde(default)]
     pub credits: Option<Credits>,
+    /// The sending account; its `messaging_limit` is spent in file order, like credits.
+    #[serde(default)]
+    pub account: Option<Box<AccountState>>,
     /// With `true`, each fixable entry carries `row`: its record with the phone replaced by the
     /// suggestion, for writing the corrected file.
     #[serde(default)]
@@ -89,12 +94,17 @@ pub struct AudienceReport {
     pub format: &'static str,
     /// The header's fields as read (empty for an empty file).
     pub header: Vec<String>,
+    /// With `options.account.messaging_limit`: new recipients counted in file order and the
+    /// contacts blocked past the limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messaging_limit: Option<LimitReport>,
 }
 
 /// Which share of the file one [`AudienceCheck`] checks: the data records in blocks `index`,
 /// `index + count`, `index + 2·count`… of [`BLOCK_RECORDS`]. The reports of every part of a
 /// file add up to the report on the whole file (each record is counted by exactly one part;
-/// the header's problems by part 0). Without credits only: a balance is spent in file order.
+/// the header's problems by part 0). Without credits or a messaging limit only: both are spent in
+/// file order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Part {
     pub index: usize,
@@ -113,7 +123,7 @@ pub fn validate(options: &AudienceOptions) -> Result<(), InputError> {
         crate::templates::validate_template(t, "options.template")?;
     }
     if let Some(c) = &options.credits {
-        eligibility::validate_credits(c, "options.credits")?;
+        validate_credits(c, "options.credits")?;
     }
     Ok(())
 }
@@ -134,6 +144,17 @@ pub fn validate_part(options: &AudienceOptions, part: Part) -> Result<(), InputE
         return Err(InputError::new(
             "options.credits",
             "a credit balance is spent in file order: check the file as one part",
+        ));
+    }
+    if part.count > 1
+        && options
+            .account
+            .as_ref()
+            .is_some_and(|a| a.messaging_limit.is_some())
+    {
+        return Err(InputError::new(
+            "options.account.messaging_limit",
+            "the messaging limit counts new recipients in file order: check the file as one part",
         ));
     }
     Ok(())
@@ -259,6 +280,8 @@ fn contact_of(row: &Record, cols: &Columns) -> Result<(Contact, Option<usize>), 
             .map(|c| strip_spreadsheet_quote(c).to_string()),
         marketing_state,
         last_inbound_at,
+        user_id: None,
+        free_entry_point_until: None,
     };
     Ok((contact, phone_col))
 }
@@ -282,6 +305,8 @@ fn message_of(options: &AudienceOptions) -> Message {
                 quality: None,
                 body: None,
                 header: None,
+                id: None,
+                pending_category: None,
             },
             parameters: None,
         },
@@ -349,6 +374,8 @@ struct Tally {
     /// Reused for every contact; only the contact and the credits change.
     request: SendRequest,
     balance: Option<f64>,
+    /// New recipients against the portfolio's messaging limit, in file order.
+    limit: messaging_limit::Counter,
     /// Known once the header is read.
     cols: Option<Columns>,
     /// The header could not be read: nothing after it is read as contacts.
@@ -370,6 +397,8 @@ impl Tally {
                 phone_calling_code: None,
                 marketing_state: MarketingState::Unknown,
                 last_inbound_at: None,
+                user_id: None,
+                free_entry_point_until: None,
             },
             source: options.source,
             // Parameters are filled per send; the audience check is about who can receive it.
@@ -378,9 +407,12 @@ impl Tally {
             now: Some(now),
             policy: options.policy,
             signals: None,
+            account: options.account.clone(),
+            biz_opaque_callback_data: None,
         };
         Tally {
             balance: options.credits.map(|c| c.balance),
+            limit: messaging_limit::Counter::new(options.account.as_deref()),
             options,
             part,
             request,
@@ -398,6 +430,7 @@ impl Tally {
                 cost: 0.0,
                 format: "shopify",
                 header: Vec::new(),
+                messaging_limit: None,
             },
         }
     }
@@ -455,12 +488,15 @@ impl Tally {
             }
         };
         let request = &mut self.request;
-        request.credits = self.balance.map(|b| Credits {
-            balance: b,
-            cost: self.options.credits.and_then(|c| c.cost),
-        });
+        request.credits = self
+            .options
+            .credits
+            .zip(self.balance)
+            .map(|(c, balance)| Credits { balance, ..c });
+        self.limit.prepare(request);
         let phone = phone::analyze(&eligibility::phone_input(&request.contact));
         let verdict = eligibility::check_send_with_phone(request, &phone);
+        self.limit.record(request, &verdict, line);
         if verdict.eligible {
             report.eligible += 1;
             report.cost += verdict.cost;
@@ -537,6 +573,7 @@ impl Tally {
         self.report
             .blocked
             .sort_by_key(|c| std::cmp::Reverse(c.count));
+        self.report.messaging_limit = self.limit.report();
         self.report
     }
 }
@@ -552,6 +589,7 @@ mod tests {
             now: Some(Timestamp::parse("2026-11-28T12:00:00Z").unwrap()),
             policy: None,
             credits: None,
+            account: None,
             fixed_rows: false,
         }
     }
@@ -596,6 +634,7 @@ mod tests {
         o.credits = Some(Credits {
             balance: 1.0,
             cost: None,
+            cost_by_category: None,
         });
         let r = check_audience(csv, &o);
         assert_eq!(r.format, "platform");
@@ -663,6 +702,7 @@ mod tests {
         o.credits = Some(Credits {
             balance: 40.0,
             cost: None,
+            cost_by_category: None,
         });
         o.fixed_rows = true;
         let whole = check_audience(&csv, &o);
@@ -740,6 +780,7 @@ mod tests {
         o.credits = Some(Credits {
             balance: 1.0,
             cost: None,
+            cost_by_category: None,
         });
         assert_eq!(
             validate_part(&o, Part { index: 0, count: 2 })

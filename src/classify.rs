@@ -6,8 +6,10 @@
 //! object, a status webhook entry with `errors[]`, an already-classified object or
 //! `WebhookEvent`, an HTTP status alone (`503`, `"HTTP 503"`, `{ "http_status": 503 }`), and JSON
 //! text of any of these. A Meta code always wins over HTTP status and titles (Meta returns rate
-//! limits as 400 and some permanent errors as 500). Nothing here panics; unrecognised input is
-//! `UNKNOWN` with the raw input kept.
+//! limits as 400 and some permanent errors as 500); where Meta reuses a code for several
+//! failures, its `error_subcode` or `error_data.details` pick the meaning (the catalog's
+//! variants), and titles only count when there is no code (the 2026 table has none). Nothing
+//! here panics; unrecognised input is `UNKNOWN` with the raw input kept.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -26,6 +28,7 @@ pub const MAX_DETAILS_CHARS: usize = 1000;
 const MAX_NESTING: u8 = 4;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 pub struct Classification {
     #[serde(flatten)]
     pub entry: Entry,
@@ -313,7 +316,19 @@ fn meta_error(e: &Map<String, Value>, depth: u8) -> Classification {
         .iter()
         .find_map(|k| e.get(*k).and_then(code_of));
     match code {
-        Some(code) => classify_code(code).with_details(details),
+        Some(code) => {
+            // Meta shares some codes between failures and tells them apart by subcode or
+            // details, not by title (the 2026 table has none).
+            let subcode = e.get("error_subcode").and_then(code_of);
+            let entry = u32::try_from(code)
+                .ok()
+                .and_then(|c| catalog::for_meta_error(c, subcode, details));
+            match entry {
+                Some(entry) => Classification::from_entry(entry),
+                None => classify_code(code),
+            }
+            .with_details(details)
+        }
         None => {
             // No code: fall back to the words (titles are being deprecated, so only now).
             for key in ["title", "message", "error_user_title"] {

@@ -1,16 +1,23 @@
-//! `checkSend`: will this send fail, and why? Every SPEC decision lives here, in the order a
-//! merchant should fix things: the phone, consent, message type and window, template,
-//! Meta-side signals about the recipient, then credits.
+//! `checkSend`: will this send fail, and why? Every SPEC decision lives here or in the rule
+//! modules it calls, in the order a merchant should fix things: the recipient, consent, message
+//! type and window, template, Meta-side signals about the recipient, the account, then
+//! credits. The same pass decides the recipient, the billing and the endpoint, so the verdict
+//! and Meta's request (`meta_request`) cannot disagree.
 
 use chrono::Duration;
 
-use crate::catalog::{self, Entry, Reason};
+use crate::account;
+use crate::billing;
+use crate::catalog::{self, Reason};
 use crate::error::InputError;
+use crate::finding::{finding, from_entry, meta_finding, Finding};
+use crate::messaging_limit;
 use crate::model::{
-    ConsentPolicy, Contact, Finding, MarketingState, Message, SendRequest, Source,
-    TemplateCategory, Timestamp, Verdict, Window,
+    clip, ConsentPolicy, Contact, MarketingState, Message, Recipient, RecipientKind, SendRequest,
+    Source, Template, TemplateCategory, Timestamp, Verdict, Window,
 };
 use crate::phone::{self, PhoneInput, PhoneReport};
+use crate::routing;
 use crate::templates;
 
 /// The customer-service window Meta opens on every inbound message.
@@ -23,31 +30,13 @@ pub const UNDELIVERABLE_DAYS: i64 = 7;
 pub const US_MARKETING_PAUSE_SINCE: &str = "2025-04-01";
 /// Meta's limit for a text message body.
 const MAX_TEXT_CHARS: usize = 4096;
+/// Meta's limit for `biz_opaque_callback_data`.
+pub const MAX_CALLBACK_DATA_CHARS: usize = 512;
 
-/// A finding with the catalog's title, category and resolution for `reason`.
-pub fn finding(reason: Reason, message: String, field: Option<&'static str>) -> Finding {
-    from_entry(catalog::for_reason(reason), message, field)
-}
-
-/// A finding with the guidance of a specific catalog entry (e.g. Meta 132015 for a paused
-/// template), so the gate's prediction reads like the classifier's explanation.
-pub fn from_entry(entry: &'static Entry, message: String, field: Option<&'static str>) -> Finding {
-    Finding {
-        reason: entry.reason,
-        title: entry.title,
-        category: entry.category,
-        message,
-        resolution: entry.resolution.iter().map(|s| s.to_string()).collect(),
-        field,
-        suggested: None,
-        meta_code: entry.meta_code,
-    }
-}
-
-/// Checks serde cannot express (numbers in range, non-empty text).
+/// Checks serde cannot express (numbers in range, non-empty text, lengths).
 pub fn validate(request: &SendRequest) -> Result<(), InputError> {
     if let Some(credits) = &request.credits {
-        validate_credits(credits, "credits")?;
+        billing::validate_credits(credits, "credits")?;
     }
     if let Message::Text { text } = &request.message {
         if text.trim().is_empty() {
@@ -66,21 +55,14 @@ pub fn validate(request: &SendRequest) -> Result<(), InputError> {
     if let Message::Template { template, .. } = &request.message {
         templates::validate_template(template, "message.template")?;
     }
-    Ok(())
-}
-
-pub fn validate_credits(credits: &crate::model::Credits, path: &str) -> Result<(), InputError> {
-    if !credits.balance.is_finite() {
-        return Err(InputError::new(
-            format!("{path}.balance"),
-            "must be a finite number",
-        ));
-    }
-    if let Some(cost) = credits.cost {
-        if !cost.is_finite() || cost < 0.0 {
+    if let Some(data) = &request.biz_opaque_callback_data {
+        let chars = data.chars().count();
+        if chars > MAX_CALLBACK_DATA_CHARS {
             return Err(InputError::new(
-                format!("{path}.cost"),
-                "must be a number ≥ 0",
+                "biz_opaque_callback_data",
+                format!(
+                    "Meta accepts at most {MAX_CALLBACK_DATA_CHARS} characters; this is {chars}"
+                ),
             ));
         }
     }
@@ -128,29 +110,34 @@ pub fn check_send_with_phone(request: &SendRequest, phone: &PhoneReport) -> Verd
     let now = now_or_clock(request.now);
     let contact = &request.contact;
     let window = window(contact, now);
+    let template = match &request.message {
+        Message::Template { template, .. } => Some(template),
+        Message::Text { .. } => None,
+    };
     let mut blockers = Vec::new();
     let mut warnings = Vec::new();
 
-    // 1. The phone: without an address nothing else matters, but keep checking so the merchant
+    // 1. The recipient: without one nothing else matters, but keep checking so the merchant
     //    sees every problem at once.
-    for f in &phone.findings {
-        if PhoneReport::is_blocking(f.reason) {
-            blockers.push(f.clone());
-        } else {
-            warnings.push(f.clone());
-        }
-    }
+    let recipient = recipient(contact, phone, &mut blockers, &mut warnings);
 
     // 2. Consent.
-    let marketing_template = matches!(
-        &request.message,
-        Message::Template { template, .. } if template.category == TemplateCategory::Marketing
-    );
-    if let Some(f) = consent(request, marketing_template) {
+    if let Some(f) = consent(request, template.map(|t| t.category)) {
         blockers.push(f);
     }
 
     // 3. Message type, source and window.
+    let billing = billing::billing(
+        billing::category_of(&request.message),
+        contact,
+        window.open,
+        now,
+    );
+    let route = routing::route(
+        template.map(|t| t.category),
+        request.account.as_deref(),
+        now,
+    );
     match &request.message {
         Message::Text { .. } => {
             if request.source != Source::Inbox {
@@ -180,23 +167,71 @@ pub fn check_send_with_phone(request: &SendRequest, phone: &PhoneReport) -> Verd
             if let Some(f) = templates::quality_finding(template) {
                 warnings.push(f);
             }
+            if template.category == TemplateCategory::Authentication
+                && recipient
+                    .as_ref()
+                    .is_some_and(|r| r.kind == RecipientKind::UserId)
+            {
+                blockers.push(meta_finding(
+                    131062,
+                    Reason::AuthenticationNeedsPhone,
+                    format!(
+                        "The authentication template `{}` would go to the business-scoped user ID {}: Meta only delivers authentication templates to a phone number (131062).",
+                        template.name,
+                        contact.user_id.as_ref().map_or("", |u| u.as_str())
+                    ),
+                    "contact.user_id",
+                ));
+            }
+            if let Some(f) = category_change(request, template, window.open, now) {
+                warnings.push(f);
+            }
+            if route.not_onboarded {
+                warnings.push(finding(
+                    Reason::MarketingApiNotOnboarded,
+                    format!(
+                        "The MARKETING template `{}` goes through /messages because the account is not onboarded to the Marketing Messages API (/marketing_messages).",
+                        template.name
+                    ),
+                    Some("account.marketing_messages_api"),
+                ));
+            }
         }
     }
 
     // 5. What Meta told us about this recipient.
-    blockers.extend(signal_findings(request, phone, marketing_template, now));
+    let marketing = template.is_some_and(|t| t.category == TemplateCategory::Marketing);
+    signal_findings(
+        request,
+        phone,
+        recipient.as_ref(),
+        marketing,
+        now,
+        &mut blockers,
+        &mut warnings,
+    );
 
-    // 6. Credits: template sends cost, session messages are free.
-    let cost = match &request.message {
-        Message::Template { .. } => request.credits.and_then(|c| c.cost).unwrap_or(1.0),
-        Message::Text { .. } => 0.0,
-    };
+    // 6. The sending account and the portfolio's messaging limit.
+    if let Some(state) = &request.account {
+        let send = account::Send {
+            template,
+            window_open: window.open,
+            billing: &billing,
+            now,
+        };
+        account::check(state, &send, &mut blockers, &mut warnings);
+        blockers.extend(messaging_limit::finding_for(request, window.open));
+    }
+
+    // 7. Credits: what Meta bills, at the workspace's prices.
+    let cost = billing::cost(&billing, request.credits.as_ref());
     if let Some(credits) = request.credits {
         if credits.balance < cost {
             blockers.push(finding(
                 Reason::InsufficientCredits,
                 format!(
-                    "This send costs {} credit{} and the workspace balance is {}.",
+                    "This {} send costs {} credit{} and the workspace balance is {}.",
+                    billing.category.as_str(),
                     fmt_number(cost),
                     if cost == 1.0 { "" } else { "s" },
                     fmt_number(credits.balance)
@@ -206,17 +241,68 @@ pub fn check_send_with_phone(request: &SendRequest, phone: &PhoneReport) -> Verd
         }
     }
 
-    let phone_ok = !phone
-        .findings
-        .iter()
-        .any(|f| PhoneReport::is_blocking(f.reason));
+    let to = recipient
+        .as_ref()
+        .filter(|r| r.kind == RecipientKind::Phone)
+        .map(|r| r.id.clone());
+    let eligible = blockers.is_empty();
     Verdict {
-        eligible: blockers.is_empty(),
-        to: if phone_ok { phone.e164.clone() } else { None },
+        eligible,
+        to,
         blockers,
         warnings,
         window,
         cost,
+        recipient,
+        billing,
+        endpoint: eligible.then_some(route.endpoint),
+    }
+}
+
+/// The valid phone, else the BSUID. With a BSUID the phone's problems only warn (the send goes
+/// to the BSUID); with neither, the missing phone says so.
+fn recipient(
+    contact: &Contact,
+    phone: &PhoneReport,
+    blockers: &mut Vec<Finding>,
+    warnings: &mut Vec<Finding>,
+) -> Option<Recipient> {
+    let phone_ok = !phone
+        .findings
+        .iter()
+        .any(|f| PhoneReport::is_blocking(f.reason));
+    for f in &phone.findings {
+        if !PhoneReport::is_blocking(f.reason) {
+            warnings.push(f.clone());
+            continue;
+        }
+        let mut f = f.clone();
+        match &contact.user_id {
+            Some(user_id) => {
+                f.message.push_str(&format!(
+                    " The send goes to the customer's business-scoped user ID {} instead.",
+                    user_id.as_str()
+                ));
+                warnings.push(f);
+            }
+            None => {
+                if f.reason == Reason::CustomerIsMissingPhone {
+                    f.message = "The customer has neither a phone number nor a business-scoped user ID (contact.user_id), so there is nothing to send to.".to_string();
+                }
+                blockers.push(f);
+            }
+        }
+    }
+    match (phone_ok, &phone.e164, &contact.user_id) {
+        (true, Some(e164), _) => Some(Recipient {
+            kind: RecipientKind::Phone,
+            id: e164.clone(),
+        }),
+        (_, _, Some(user_id)) => Some(Recipient {
+            kind: RecipientKind::UserId,
+            id: user_id.as_str().to_string(),
+        }),
+        _ => None,
     }
 }
 
@@ -228,8 +314,24 @@ fn fmt_number(n: f64) -> String {
     }
 }
 
+/// Whether the send needs `SUBSCRIBED` (SPEC consent decisions), for a template of `category`
+/// (`None`: free-form text). `REDACTED` is handled apart: it blocks everything.
+fn needs_subscription(request: &SendRequest, category: Option<TemplateCategory>) -> bool {
+    let marketing = category == Some(TemplateCategory::Marketing);
+    let policy = request.policy.and_then(|p| p.consent).unwrap_or_default();
+    match (category, request.source) {
+        // The customer wrote first: a session reply needs no marketing consent.
+        (None, Source::Inbox) => false,
+        // An agent's template: marketing needs consent, utility and authentication do not.
+        (Some(_), Source::Inbox) => marketing,
+        (Some(_), _) => policy == ConsentPolicy::Strict || marketing,
+        // Campaign or automation text is blocked anyway; it is promotional, so consent applies.
+        (None, _) => true,
+    }
+}
+
 /// SPEC consent decisions. `REDACTED` blocks everything, always.
-fn consent(request: &SendRequest, marketing_template: bool) -> Option<Finding> {
+fn consent(request: &SendRequest, category: Option<TemplateCategory>) -> Option<Finding> {
     let state = request.contact.marketing_state;
     if state == MarketingState::Redacted {
         return Some(finding(
@@ -240,20 +342,7 @@ fn consent(request: &SendRequest, marketing_template: bool) -> Option<Finding> {
             Some("contact.marketing_state"),
         ));
     }
-    if state == MarketingState::Subscribed {
-        return None;
-    }
-    let policy = request.policy.and_then(|p| p.consent).unwrap_or_default();
-    let needs_subscription = match (&request.message, request.source) {
-        // The customer wrote first: a session reply needs no marketing consent.
-        (Message::Text { .. }, Source::Inbox) => false,
-        // An agent's template: marketing needs consent, utility and authentication do not.
-        (Message::Template { .. }, Source::Inbox) => marketing_template,
-        (Message::Template { .. }, _) => policy == ConsentPolicy::Strict || marketing_template,
-        // Campaign or automation text is blocked anyway; it is promotional, so consent applies.
-        (Message::Text { .. }, _) => true,
-    };
-    if !needs_subscription {
+    if state == MarketingState::Subscribed || !needs_subscription(request, category) {
         return None;
     }
     let why = match state {
@@ -266,13 +355,13 @@ fn consent(request: &SendRequest, marketing_template: bool) -> Option<Finding> {
         MarketingState::Invalid => "has consent data that cannot be verified (marketing_state is INVALID)",
         MarketingState::Subscribed | MarketingState::Redacted => "",
     };
-    let what = match &request.message {
-        Message::Template { template, .. } => format!(
+    let what = match category {
+        Some(c) => format!(
             "a {} template from a {}",
-            category_name(template.category),
+            category_name(c),
             request.source.as_str()
         ),
-        Message::Text { .. } => format!("a message from a {}", request.source.as_str()),
+        None => format!("a message from a {}", request.source.as_str()),
     };
     Some(finding(
         Reason::CustomerIsNotOptedIn,
@@ -287,6 +376,85 @@ fn category_name(category: TemplateCategory) -> &'static str {
         TemplateCategory::Utility => "UTILITY",
         TemplateCategory::Authentication => "AUTHENTICATION",
     }
+}
+
+/// `TEMPLATE_CATEGORY_CHANGING`: Meta announced a new category for the template. Says what the
+/// change does to this send, by running the same rules with the new category.
+fn category_change(
+    request: &SendRequest,
+    template: &Template,
+    window_open: bool,
+    now: Timestamp,
+) -> Option<Finding> {
+    let pending = template.pending_category?;
+    if pending.category == template.category {
+        return None;
+    }
+    let (old, new) = (template.category, pending.category);
+    let price = |category| {
+        let b = billing::billing(
+            billing::billing_category(category),
+            &request.contact,
+            window_open,
+            now,
+        );
+        billing::cost(&b, request.credits.as_ref())
+    };
+    let edge = |category| match routing::route(
+        Some(category),
+        request.account.as_deref(),
+        now.max(pending.at),
+    )
+    .endpoint
+    {
+        crate::model::Endpoint::Messages => "/messages",
+        crate::model::Endpoint::MarketingMessages => "/marketing_messages",
+    };
+    let mut changes = Vec::new();
+    let (old_cost, new_cost) = (price(old), price(new));
+    if old_cost != new_cost {
+        changes.push(format!(
+            "it costs {} credit{} instead of {}",
+            fmt_number(new_cost),
+            if new_cost == 1.0 { "" } else { "s" },
+            fmt_number(old_cost)
+        ));
+    }
+    if edge(old) != edge(new) {
+        changes.push(format!(
+            "it is sent to {} instead of {}",
+            edge(new),
+            edge(old)
+        ));
+    }
+    if needs_subscription(request, Some(old)) != needs_subscription(request, Some(new)) {
+        changes.push(if needs_subscription(request, Some(new)) {
+            "it needs SUBSCRIBED consent".to_string()
+        } else {
+            "it no longer needs SUBSCRIBED consent".to_string()
+        });
+    }
+    let when = if pending.at > now {
+        "will move"
+    } else {
+        "was due to move"
+    };
+    let effect = if changes.is_empty() {
+        "Its cost, endpoint and consent rule stay the same for this send.".to_string()
+    } else {
+        format!("From then {}.", changes.join(", "))
+    };
+    Some(finding(
+        Reason::TemplateCategoryChanging,
+        format!(
+            "Meta announced that the template `{}` {when} from {} to {} on {}. {effect}",
+            clip(&template.name, 80),
+            category_name(old),
+            category_name(new),
+            pending.at.to_rfc3339()
+        ),
+        Some("message.template.pending_category"),
+    ))
 }
 
 fn outside_window(contact: &Contact, window: &Window, now: Timestamp) -> Finding {
@@ -327,14 +495,16 @@ fn fmt_duration(d: Duration) -> String {
 fn signal_findings(
     request: &SendRequest,
     phone: &PhoneReport,
+    recipient: Option<&Recipient>,
     marketing: bool,
     now: Timestamp,
-) -> Vec<Finding> {
-    let mut out = Vec::new();
+    blockers: &mut Vec<Finding>,
+    warnings: &mut Vec<Finding>,
+) {
     let signals = request.signals.unwrap_or_default();
     if marketing {
         if let Some(at) = signals.marketing_opted_out_at {
-            out.push(meta_finding(
+            blockers.push(meta_finding(
                 131050,
                 Reason::RecipientStoppedMarketing,
                 format!(
@@ -347,7 +517,7 @@ fn signal_findings(
     }
     if let Some(at) = signals.undeliverable_at {
         if now.0 - at.0 < Duration::days(UNDELIVERABLE_DAYS) {
-            out.push(meta_finding(
+            blockers.push(meta_finding(
                 131026,
                 Reason::RecipientNotOnWhatsapp,
                 format!(
@@ -358,54 +528,64 @@ fn signal_findings(
             ));
         }
     }
-    if marketing {
-        let us = phone.region.as_deref() == Some("US") && phone.e164.is_some();
-        if us {
-            out.push(meta_finding(
+    if !marketing {
+        return;
+    }
+    let to_phone = recipient.is_some_and(|r| r.kind == RecipientKind::Phone);
+    if to_phone && phone.region.as_deref() == Some("US") {
+        blockers.push(meta_finding(
+            131049,
+            Reason::MarketingLimitReached,
+            format!(
+                "{} is a US number: Meta has not delivered marketing templates to US numbers since {US_MARKETING_PAUSE_SINCE} (they fail with 131049).",
+                phone.e164.as_deref().unwrap_or("")
+            ),
+            "contact.phone",
+        ));
+        return;
+    }
+    if let Some(at) = signals.marketing_limited_at {
+        let until = Timestamp(at.0 + Duration::hours(MARKETING_LIMIT_HOURS));
+        if now < until {
+            blockers.push(meta_finding(
                 131049,
                 Reason::MarketingLimitReached,
                 format!(
-                    "{} is a US number: Meta has not delivered marketing templates to US numbers since {US_MARKETING_PAUSE_SINCE} (they fail with 131049).",
-                    phone.e164.as_deref().unwrap_or("")
+                    "Meta withheld a marketing message to this customer on {} (per-user marketing limit). A resend before {} fails again.",
+                    at.to_rfc3339(),
+                    until.to_rfc3339()
                 ),
-                "contact.phone",
+                "signals.marketing_limited_at",
             ));
-        } else if let Some(at) = signals.marketing_limited_at {
-            let until = Timestamp(at.0 + Duration::hours(MARKETING_LIMIT_HOURS));
-            if now < until {
-                out.push(meta_finding(
-                    131049,
-                    Reason::MarketingLimitReached,
-                    format!(
-                        "Meta withheld a marketing message to this customer on {} (per-user marketing limit). A resend before {} fails again.",
-                        at.to_rfc3339(),
-                        until.to_rfc3339()
-                    ),
-                    "signals.marketing_limited_at",
-                ));
-            }
+            return;
         }
     }
-    out
-}
-
-fn meta_finding(code: u32, reason: Reason, message: String, field: &'static str) -> Finding {
-    let entry = catalog::for_meta_code(code)
-        .filter(|e| e.reason == reason)
-        .unwrap_or(catalog::for_reason(reason));
-    let mut f = from_entry(entry, message, Some(field));
-    f.meta_code = Some(code);
-    f
+    // A BSUID names the user's country: a US one is most likely a US number, which Meta does
+    // not deliver marketing to, but the number itself is not known.
+    if let (Some(r), Some(user_id)) = (recipient, &request.contact.user_id) {
+        if r.kind == RecipientKind::UserId && user_id.country() == "US" {
+            warnings.push(meta_finding(
+                131049,
+                Reason::MarketingLimitReached,
+                format!(
+                    "The business-scoped user ID {} is a US user's: if their number is a US number, Meta does not deliver this marketing template (131049, since {US_MARKETING_PAUSE_SINCE}).",
+                    user_id.as_str()
+                ),
+                "contact.user_id",
+            ));
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Credits, Policy, Quality, Signals, Template};
-
-    fn ts(s: &str) -> Timestamp {
-        Timestamp::parse(s).unwrap()
-    }
+    use crate::model::ts;
+    use crate::model::{
+        AccountState, BillingCategory, CostByCategory, Credits, Endpoint, FreeBecause,
+        MarketingMessagesApi, MessagingLimit, MessagingTier, PendingCategory, Policy, Quality,
+        Signals, Template, UserId,
+    };
 
     fn contact(state: MarketingState) -> Contact {
         Contact {
@@ -415,6 +595,8 @@ mod tests {
             phone_calling_code: None,
             marketing_state: state,
             last_inbound_at: None,
+            user_id: None,
+            free_entry_point_until: None,
         }
     }
 
@@ -427,6 +609,8 @@ mod tests {
             quality: None,
             body: Some("Hi {{1}}, {{2}} off today".into()),
             header: None,
+            id: None,
+            pending_category: None,
         }
     }
 
@@ -439,6 +623,8 @@ mod tests {
             now: Some(ts("2026-11-28T12:00:00Z")),
             policy: None,
             signals: None,
+            account: None,
+            biz_opaque_callback_data: None,
         }
     }
 
@@ -533,7 +719,9 @@ mod tests {
         assert!(v.eligible, "{:?}", v.blockers);
         assert!(v.window.open);
         assert_eq!(v.window.closes_at, Some(ts("2026-11-29T01:00:00Z")));
-        assert_eq!(v.cost, 0.0);
+        // A service message since 2026-10-01: billed like any other.
+        assert_eq!(v.cost, 1.0);
+        assert_eq!(v.billing.category, BillingCategory::Service);
 
         r.contact.last_inbound_at = Some(ts("2026-11-27T11:00:00Z")); // 25 h ago
         let v = check_send(&r);
@@ -647,7 +835,7 @@ mod tests {
     }
 
     #[test]
-    fn credits_balance_below_cost_blocks_and_text_is_free() {
+    fn credits_balance_below_cost_blocks() {
         let mut r = campaign(
             MarketingState::Subscribed,
             TemplateCategory::Marketing,
@@ -656,30 +844,126 @@ mod tests {
         r.credits = Some(Credits {
             balance: 0.0,
             cost: None,
+            cost_by_category: None,
         });
         assert_eq!(reasons(&check_send(&r)), vec![Reason::InsufficientCredits]);
         r.credits = Some(Credits {
             balance: 2.0,
             cost: Some(3.0),
+            cost_by_category: None,
         });
         assert_eq!(reasons(&check_send(&r)), vec![Reason::InsufficientCredits]);
         r.credits = Some(Credits {
             balance: 1.0,
             cost: None,
+            cost_by_category: None,
         });
         assert!(check_send(&r).eligible);
+    }
 
+    /// An inbox reply in an open window: free before 2026-10-01, billed from then on, and the
+    /// credits gate follows.
+    #[test]
+    fn a_service_reply_is_free_before_2026_10_01_and_billed_from_then() {
         let mut t = send(
             Source::Inbox,
             Message::Text { text: "hi".into() },
             MarketingState::Subscribed,
         );
-        t.contact.last_inbound_at = Some(ts("2026-11-28T11:00:00Z"));
         t.credits = Some(Credits {
             balance: 0.0,
             cost: None,
+            cost_by_category: Some(CostByCategory {
+                service: Some(0.25),
+                ..Default::default()
+            }),
         });
-        assert!(check_send(&t).eligible);
+        for (now, billable) in [
+            ("2026-09-30T23:00:00Z", false),
+            ("2026-10-01T01:00:00Z", true),
+        ] {
+            t.now = Some(ts(now));
+            t.contact.last_inbound_at = Some(Timestamp(ts(now).0 - Duration::minutes(30)));
+            let v = check_send(&t);
+            assert_eq!(v.billing.billable, billable, "{now}");
+            if billable {
+                assert_eq!(v.cost, 0.25);
+                assert_eq!(reasons(&v), vec![Reason::InsufficientCredits]);
+                assert!(
+                    v.blockers[0].message.contains("service"),
+                    "{}",
+                    v.blockers[0].message
+                );
+            } else {
+                assert_eq!(v.billing.free_because, Some(FreeBecause::ServiceWindow));
+                assert_eq!(v.cost, 0.0);
+                assert!(v.eligible, "{:?}", v.blockers);
+            }
+        }
+    }
+
+    #[test]
+    fn an_in_window_utility_template_is_free_before_2026_10_01_and_billed_from_then() {
+        let mut r = campaign(
+            MarketingState::Subscribed,
+            TemplateCategory::Utility,
+            "APPROVED",
+        );
+        r.credits = Some(Credits {
+            balance: 0.5,
+            cost: None,
+            cost_by_category: Some(CostByCategory {
+                utility: Some(0.5),
+                marketing: Some(2.0),
+                ..Default::default()
+            }),
+        });
+        for (now, cost) in [("2026-09-30T12:00:00Z", 0.0), ("2026-10-01T12:00:00Z", 0.5)] {
+            r.now = Some(ts(now));
+            r.contact.last_inbound_at = Some(Timestamp(ts(now).0 - Duration::hours(1)));
+            let v = check_send(&r);
+            assert_eq!(v.cost, cost, "{now}");
+            assert!(v.eligible, "{now}: {:?}", v.blockers);
+            // Outside the window it was always billed.
+            r.contact.last_inbound_at = None;
+            assert_eq!(check_send(&r).cost, 0.5, "{now}");
+        }
+        // Marketing is billed in the window too, at its own price: 2 > 0.5.
+        if let Message::Template { template, .. } = &mut r.message {
+            template.category = TemplateCategory::Marketing;
+        }
+        r.now = Some(ts("2026-09-30T12:00:00Z"));
+        r.contact.last_inbound_at = Some(ts("2026-09-30T11:00:00Z"));
+        let v = check_send(&r);
+        assert_eq!(
+            (v.cost, reasons(&v)),
+            (2.0, vec![Reason::InsufficientCredits])
+        );
+    }
+
+    #[test]
+    fn the_free_entry_point_window_makes_a_send_free_on_both_sides_of_2026_10_01() {
+        for now in ["2026-09-30T12:00:00Z", "2026-11-28T12:00:00Z"] {
+            let mut r = campaign(
+                MarketingState::Subscribed,
+                TemplateCategory::Marketing,
+                "APPROVED",
+            );
+            r.now = Some(ts(now));
+            r.contact.free_entry_point_until = Some(Timestamp(ts(now).0 + Duration::hours(2)));
+            r.credits = Some(Credits {
+                balance: 0.0,
+                cost: Some(3.0),
+                cost_by_category: None,
+            });
+            let v = check_send(&r);
+            assert!(v.eligible, "{now}: {:?}", v.blockers);
+            assert_eq!(v.cost, 0.0);
+            assert_eq!(v.billing.free_because, Some(FreeBecause::FreeEntryPoint));
+            // Past its end the send is billed again.
+            r.contact.free_entry_point_until = Some(ts(now));
+            assert_eq!(reasons(&check_send(&r)), vec![Reason::InsufficientCredits]);
+        }
     }
 
     #[test]
@@ -693,6 +977,7 @@ mod tests {
             marketing_opted_out_at: Some(ts("2026-11-20T00:00:00Z")),
             undeliverable_at: None,
             marketing_limited_at: Some(ts("2026-11-28T00:00:00Z")),
+            messaged_in_last_24h: None,
         });
         assert_eq!(
             reasons(&check_send(&r)),
@@ -759,6 +1044,7 @@ mod tests {
         r.credits = Some(Credits {
             balance: 0.0,
             cost: None,
+            cost_by_category: None,
         });
         let v = check_send(&r);
         assert_eq!(
@@ -772,5 +1058,336 @@ mod tests {
         );
         assert_eq!(v.to, None);
         assert_eq!(v.blockers[0].suggested.as_deref(), Some("+525512345678"));
+    }
+
+    fn user_id(text: &str) -> UserId {
+        UserId::parse(text).unwrap()
+    }
+
+    #[test]
+    fn bsuids_are_cc_dot_up_to_128_letters_or_digits_and_parents_have_ent() {
+        for ok in [
+            "US.13491208655302741918",
+            "BR.ENT.a1B2",
+            "GB.x",
+            &format!("MX.{}", "9".repeat(128)),
+        ] {
+            assert!(UserId::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "US 13491208655302741918",
+            "US.1349 1208",
+            " US.1",
+            "US.1 ",
+            "us.123",
+            "USA.123",
+            "U.123",
+            "US.",
+            "US.ENT.",
+            "US.12-34",
+            "US.é1",
+            "13491208655302741918",
+            "",
+            &format!("MX.{}", "9".repeat(129)),
+        ] {
+            assert!(UserId::parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(user_id("BR.ENT.a1").country(), "BR");
+    }
+
+    #[test]
+    fn a_valid_phone_is_the_recipient_even_with_a_bsuid() {
+        let mut r = campaign(
+            MarketingState::Subscribed,
+            TemplateCategory::Marketing,
+            "APPROVED",
+        );
+        r.contact.user_id = Some(user_id("GB.1349120865"));
+        let v = check_send(&r);
+        assert!(v.eligible);
+        assert_eq!(v.to.as_deref(), Some("+447911123456"));
+        assert_eq!(
+            v.recipient,
+            Some(Recipient {
+                kind: RecipientKind::Phone,
+                id: "+447911123456".into()
+            })
+        );
+    }
+
+    #[test]
+    fn without_a_usable_phone_the_bsuid_is_the_recipient_and_phone_findings_only_warn() {
+        for (phone, country, reason) in [
+            (None, None, Reason::CustomerIsMissingPhone),
+            (
+                Some("5512345678"),
+                Some("MX"),
+                Reason::CustomerIsMissingCallingCode,
+            ),
+            (Some("+44 12"), None, Reason::CustomerPhoneInvalid),
+        ] {
+            let mut r = campaign(
+                MarketingState::Subscribed,
+                TemplateCategory::Marketing,
+                "APPROVED",
+            );
+            r.contact.phone = phone.map(str::to_string);
+            r.contact.phone_country_code = country.map(str::to_string);
+            let v = check_send(&r);
+            assert_eq!(reasons(&v), vec![reason], "{phone:?} without a BSUID");
+            assert_eq!((v.recipient.clone(), v.endpoint), (None, None));
+            r.contact.user_id = Some(user_id("MX.13491208655302741918"));
+            let v = check_send(&r);
+            assert!(v.eligible, "{phone:?}: {:?}", v.blockers);
+            assert_eq!(v.to, None);
+            assert_eq!(
+                v.recipient,
+                Some(Recipient {
+                    kind: RecipientKind::UserId,
+                    id: "MX.13491208655302741918".into()
+                })
+            );
+            let warning = v
+                .warnings
+                .iter()
+                .find(|w| w.reason == reason)
+                .expect("warning");
+            assert!(
+                warning.message.contains("MX.13491208655302741918"),
+                "{}",
+                warning.message
+            );
+        }
+    }
+
+    #[test]
+    fn neither_phone_nor_bsuid_says_so() {
+        let mut r = campaign(
+            MarketingState::Subscribed,
+            TemplateCategory::Utility,
+            "APPROVED",
+        );
+        r.contact.phone = None;
+        let v = check_send(&r);
+        assert_eq!(reasons(&v), vec![Reason::CustomerIsMissingPhone]);
+        assert!(
+            v.blockers[0].message.contains("neither"),
+            "{}",
+            v.blockers[0].message
+        );
+    }
+
+    #[test]
+    fn an_authentication_template_to_a_bsuid_is_blocked_with_131062() {
+        let mut r = campaign(
+            MarketingState::Subscribed,
+            TemplateCategory::Authentication,
+            "APPROVED",
+        );
+        r.contact.phone = None;
+        r.contact.user_id = Some(user_id("IN.5544"));
+        let v = check_send(&r);
+        assert_eq!(reasons(&v), vec![Reason::AuthenticationNeedsPhone]);
+        assert_eq!(v.blockers[0].meta_code, Some(131062));
+        assert_eq!(v.blockers[0].field, Some("contact.user_id"));
+        // With a usable phone the code goes to the phone.
+        r.contact.phone = Some("+447911123456".into());
+        assert!(check_send(&r).eligible);
+    }
+
+    #[test]
+    fn marketing_to_a_us_bsuid_warns() {
+        let mut r = campaign(
+            MarketingState::Subscribed,
+            TemplateCategory::Marketing,
+            "APPROVED",
+        );
+        r.contact.phone = None;
+        r.contact.user_id = Some(user_id("US.13491208655302741918"));
+        let v = check_send(&r);
+        assert!(v.eligible);
+        assert!(v
+            .warnings
+            .iter()
+            .any(|w| w.reason == Reason::MarketingLimitReached && w.meta_code == Some(131049)));
+    }
+
+    #[test]
+    fn marketing_routes_to_marketing_messages_and_the_rest_to_messages() {
+        let v = check_send(&campaign(
+            MarketingState::Subscribed,
+            TemplateCategory::Marketing,
+            "APPROVED",
+        ));
+        assert_eq!(v.endpoint, Some(Endpoint::MarketingMessages));
+        assert_eq!(v.billing.category, BillingCategory::Marketing);
+        let v = check_send(&campaign(
+            MarketingState::Subscribed,
+            TemplateCategory::Utility,
+            "APPROVED",
+        ));
+        assert_eq!(v.endpoint, Some(Endpoint::Messages));
+        // Before Meta's routing change, marketing went to /messages too.
+        let mut r = campaign(
+            MarketingState::Subscribed,
+            TemplateCategory::Marketing,
+            "APPROVED",
+        );
+        r.now = Some(ts("2026-09-20T12:00:00Z"));
+        assert_eq!(check_send(&r).endpoint, Some(Endpoint::Messages));
+        // Blocked: no endpoint.
+        let v = check_send(&campaign(
+            MarketingState::Unsubscribed,
+            TemplateCategory::Marketing,
+            "APPROVED",
+        ));
+        assert_eq!(v.endpoint, None);
+    }
+
+    #[test]
+    fn an_account_not_onboarded_to_the_mm_api_sends_marketing_to_messages_with_a_warning() {
+        let mut r = campaign(
+            MarketingState::Subscribed,
+            TemplateCategory::Marketing,
+            "APPROVED",
+        );
+        r.account = Some(Box::new(AccountState {
+            marketing_messages_api: Some(MarketingMessagesApi::NotOnboarded),
+            ..Default::default()
+        }));
+        let v = check_send(&r);
+        assert!(v.eligible);
+        assert_eq!(v.endpoint, Some(Endpoint::Messages));
+        assert_eq!(v.warnings[0].reason, Reason::MarketingApiNotOnboarded);
+        assert_eq!(v.warnings[0].field, Some("account.marketing_messages_api"));
+    }
+
+    #[test]
+    fn an_impending_category_change_warns_with_what_changes() {
+        let mut r = campaign(
+            MarketingState::NotSubscribed,
+            TemplateCategory::Utility,
+            "APPROVED",
+        );
+        r.policy = Some(Policy {
+            consent: Some(ConsentPolicy::ByCategory),
+        });
+        r.credits = Some(Credits {
+            balance: 10.0,
+            cost: None,
+            cost_by_category: Some(CostByCategory {
+                utility: Some(0.5),
+                marketing: Some(2.0),
+                ..Default::default()
+            }),
+        });
+        if let Message::Template { template, .. } = &mut r.message {
+            template.pending_category = Some(PendingCategory {
+                category: TemplateCategory::Marketing,
+                at: ts("2026-12-01T00:00:00Z"),
+            });
+        }
+        let v = check_send(&r);
+        assert!(v.eligible, "{:?}", v.blockers);
+        let w = v
+            .warnings
+            .iter()
+            .find(|w| w.reason == Reason::TemplateCategoryChanging)
+            .expect("warning");
+        for part in [
+            "UTILITY to MARKETING",
+            "2026-12-01T00:00:00Z",
+            "2 credits instead of 0.5",
+            "/marketing_messages instead of /messages",
+            "needs SUBSCRIBED",
+        ] {
+            assert!(w.message.contains(part), "{part}: {}", w.message);
+        }
+        // A "change" to the same category is none.
+        if let Message::Template { template, .. } = &mut r.message {
+            template.pending_category = Some(PendingCategory {
+                category: TemplateCategory::Utility,
+                at: ts("2026-12-01T00:00:00Z"),
+            });
+        }
+        assert!(check_send(&r)
+            .warnings
+            .iter()
+            .all(|w| w.reason != Reason::TemplateCategoryChanging));
+    }
+
+    #[test]
+    fn account_readiness_blocks_and_clears_the_endpoint() {
+        let mut r = campaign(
+            MarketingState::Subscribed,
+            TemplateCategory::Marketing,
+            "APPROVED",
+        );
+        r.account = Some(Box::new(AccountState {
+            banned: Some(true),
+            ..Default::default()
+        }));
+        let v = check_send(&r);
+        assert_eq!(reasons(&v), vec![Reason::AccountRestricted]);
+        assert_eq!(v.endpoint, None);
+    }
+
+    #[test]
+    fn the_messaging_limit_blocks_the_next_new_business_initiated_recipient() {
+        let mut r = campaign(
+            MarketingState::Subscribed,
+            TemplateCategory::Utility,
+            "APPROVED",
+        );
+        let account = |used| AccountState {
+            messaging_limit: Some(MessagingLimit {
+                tier: MessagingTier::Tier250,
+                unique_recipients_24h: used,
+            }),
+            ..Default::default()
+        };
+        r.account = Some(Box::new(account(249)));
+        assert!(check_send(&r).eligible, "the 250th is allowed");
+        r.account = Some(Box::new(account(250)));
+        let v = check_send(&r);
+        assert_eq!(reasons(&v), vec![Reason::MessagingLimitReached]);
+        assert!(
+            v.blockers[0].message.contains("TIER_250") && v.blockers[0].message.contains("251"),
+            "{}",
+            v.blockers[0].message
+        );
+        // Already counted in the last 24 h: not a new recipient.
+        r.signals = Some(Signals {
+            messaged_in_last_24h: Some(true),
+            ..Default::default()
+        });
+        assert!(check_send(&r).eligible);
+        r.signals = None;
+        // A reply inside an open window is not business-initiated.
+        r.contact.last_inbound_at = Some(ts("2026-11-28T11:00:00Z"));
+        assert!(check_send(&r).eligible);
+        // Unlimited has no limit.
+        r.contact.last_inbound_at = None;
+        r.account = Some(Box::new(AccountState {
+            messaging_limit: Some(MessagingLimit {
+                tier: MessagingTier::TierUnlimited,
+                unique_recipients_24h: 9_000_000,
+            }),
+            ..Default::default()
+        }));
+        assert!(check_send(&r).eligible);
+    }
+
+    #[test]
+    fn callback_data_over_512_characters_is_an_input_error() {
+        let mut r = campaign(
+            MarketingState::Subscribed,
+            TemplateCategory::Utility,
+            "APPROVED",
+        );
+        r.biz_opaque_callback_data = Some("é".repeat(512));
+        assert!(validate(&r).is_ok());
+        r.biz_opaque_callback_data = Some("x".repeat(513));
+        assert_eq!(validate(&r).unwrap_err().path, "biz_opaque_callback_data");
     }
 }

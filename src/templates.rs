@@ -1,82 +1,15 @@
-//! Template rules: status, quality, `{{n}}` parameters, and the picker.
+//! Template rules: status, quality, and the `{{n}}` parameter slots of header and body. The
+//! slots are the one reading of placeholders in the project: the parameter count, the picker's
+//! `TemplateOption.slots` and Meta's request body (`meta_request`) all come from [`slots`].
 
 use crate::catalog::{self, Reason};
-use crate::eligibility::{self, finding, from_entry};
 use crate::error::InputError;
-use crate::model::{Finding, Message, PickRequest, Quality, SendRequest, Template, TemplateOption};
+use crate::finding::{finding, from_entry, Finding};
+use crate::model::{Part, Quality, Slot, Template};
 
-/// Status-specific guidance for a template that is not `APPROVED`. A status with a Meta code
-/// reads exactly like the classifier's entry for that code.
-struct StatusGuidance {
-    statuses: &'static [&'static str],
-    meta_code: Option<u32>,
-    explains: &'static str,
-    resolution: &'static [&'static str],
-}
-
-const STATUS_GUIDANCE: &[StatusGuidance] = &[
-    StatusGuidance {
-        statuses: &["DRAFT"],
-        meta_code: None,
-        explains: "is a draft saved only in the platform; Meta has never seen it",
-        resolution: &[
-            "Open Templates → [Template Name] and submit it for approval.",
-            "Wait for Meta's review (usually minutes, at most 24 hours) before scheduling the send.",
-        ],
-    },
-    StatusGuidance {
-        statuses: &["PENDING_APPROVAL", "PENDING", "IN_APPEAL"],
-        meta_code: None,
-        explains: "is still under review by Meta",
-        resolution: &[
-            "Wait for Meta's review to finish (usually minutes, at most 24 hours); the status changes to APPROVED or REJECTED on its own.",
-            "Schedule the campaign or activate the automation only once the template is APPROVED.",
-        ],
-    },
-    StatusGuidance {
-        statuses: &["REJECTED"],
-        meta_code: None,
-        explains: "was rejected by Meta's review",
-        resolution: &[
-            "Read the rejection reason in Templates → [Template Name] → Status.",
-            "Fix the content (see the Template Rejection guide) and resubmit, or appeal if the rejection is wrong.",
-        ],
-    },
-    StatusGuidance {
-        statuses: &["PAUSED"],
-        meta_code: Some(132015),
-        explains: "was approved but Meta paused it for low quality",
-        resolution: &[],
-    },
-    StatusGuidance {
-        statuses: &["DISABLED"],
-        meta_code: Some(132016),
-        explains: "was disabled by Meta after repeated quality pauses",
-        resolution: &[],
-    },
-    StatusGuidance {
-        statuses: &["PENDING_DELETION", "DELETED", "ARCHIVED"],
-        meta_code: None,
-        explains: "was deleted or archived",
-        resolution: &[
-            "Pick another APPROVED template, or create and submit a new one (a deleted name cannot be reused for 30 days).",
-        ],
-    },
-    StatusGuidance {
-        statuses: &["LIMIT_EXCEEDED"],
-        meta_code: None,
-        explains: "could not be created because the WhatsApp Business Account reached its template limit",
-        resolution: &["Delete templates you no longer use in WhatsApp Manager, then submit this one again."],
-    },
-    StatusGuidance {
-        statuses: &["FLAGGED", "LOCKED"],
-        meta_code: None,
-        explains: "is flagged or locked by Meta and not in APPROVED status",
-        resolution: &[
-            "Check the template in WhatsApp Manager; improve its content so quality recovers, or use another APPROVED template.",
-        ],
-    },
-];
+/// Longest placeholder name Meta accepts (`{{first_name}}`); longer text between braces is not
+/// a placeholder.
+const MAX_PLACEHOLDER_CHARS: usize = 64;
 
 /// Normalised status: upper case, trimmed, spaces and dashes as underscores.
 pub fn normalize_status(status: &str) -> String {
@@ -103,16 +36,6 @@ pub fn validate_template(template: &Template, path: &str) -> Result<(), InputErr
     Ok(())
 }
 
-pub fn validate(request: &PickRequest) -> Result<(), InputError> {
-    if let Some(credits) = &request.credits {
-        eligibility::validate_credits(credits, "credits")?;
-    }
-    for (i, t) in request.templates.iter().enumerate() {
-        validate_template(t, &format!("templates[{i}]"))?;
-    }
-    Ok(())
-}
-
 /// `TEMPLATE_NOT_APPROVED` with status-specific guidance, or `None` when `APPROVED`.
 pub fn status_finding(template: &Template) -> Option<Finding> {
     let status = normalize_status(&template.status);
@@ -120,11 +43,8 @@ pub fn status_finding(template: &Template) -> Option<Finding> {
         return None;
     }
     let shown = crate::model::clip(template.status.trim(), 40);
-    let guidance = STATUS_GUIDANCE
-        .iter()
-        .find(|g| g.statuses.contains(&status.as_str()));
     let field = Some("message.template.status");
-    let finding = match guidance {
+    let finding = match catalog::status_guidance(&status) {
         Some(g) => {
             let message = format!("The template `{}` {} (status {shown}).", template.name, g.explains);
             match g.meta_code.and_then(catalog::for_meta_code) {
@@ -164,22 +84,48 @@ pub fn quality_finding(template: &Template) -> Option<Finding> {
     ))
 }
 
-/// Distinct `{{n}}` (or `{{name}}`) placeholders in the header plus those in the body; Meta
-/// numbers each component's parameters separately.
-pub fn parameter_count(template: &Template) -> usize {
-    placeholders(template.header.as_deref().unwrap_or("")).len()
-        + placeholders(template.body.as_deref().unwrap_or("")).len()
+/// The template's parameter slots in the order a send supplies their values: the header's,
+/// then the body's (Meta numbers each component separately). Within a component each distinct
+/// placeholder counts once; numbered ones in number order (`{{1}}` takes the first value of
+/// its component), named ones in order of first appearance.
+pub fn slots(template: &Template) -> Vec<Slot> {
+    let mut out = Vec::new();
+    for (part, text) in [
+        (Part::Header, &template.header),
+        (Part::Body, &template.body),
+    ] {
+        for name in placeholders(text.as_deref().unwrap_or("")) {
+            out.push(Slot {
+                part,
+                name: name.to_string(),
+            });
+        }
+    }
+    out
 }
 
+/// How many of the template's slots belong to the header (the rest are the body's).
+pub fn header_slot_count(template: &Template) -> usize {
+    placeholders(template.header.as_deref().unwrap_or("")).len()
+}
+
+/// Number of parameter values a send of the template needs.
+pub fn parameter_count(template: &Template) -> usize {
+    header_slot_count(template) + placeholders(template.body.as_deref().unwrap_or("")).len()
+}
+
+/// The distinct placeholders of one component's text, ordered as [`slots`] describes.
 fn placeholders(text: &str) -> Vec<&str> {
     let mut found: Vec<&str> = Vec::new();
     let mut rest = text;
-    while let Some(start) = rest.find("{{") {
+    while let Some(start) = find_pair(rest, b'{') {
         let after = &rest[start + 2..];
-        let Some(end) = after.find("}}") else { break };
+        let Some(end) = find_pair(after, b'}') else {
+            break;
+        };
         let name = after[..end].trim();
         if !name.is_empty()
-            && name.len() <= 64
+            && name.len() <= MAX_PLACEHOLDER_CHARS
             && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
             && !found.contains(&name)
         {
@@ -187,7 +133,33 @@ fn placeholders(text: &str) -> Vec<&str> {
         }
         rest = &after[end + 2..];
     }
+    if found.iter().all(|n| n.bytes().all(|b| b.is_ascii_digit())) {
+        // Numbered: by value (`{{2}} … {{1}}` still takes values 1, 2), leading zeros aside.
+        // An insertion sort: a template has a handful of placeholders, and a slice sort would
+        // bring a large generic sort routine into the Wasm for them.
+        for i in 1..found.len() {
+            let mut j = i;
+            while j > 0 && numeric_order(found[j - 1]) > numeric_order(found[j]) {
+                found.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+    }
     found
+}
+
+/// Where `{{` (or `}}`) starts in `text`: a byte scan, since a template is parsed on every
+/// check and `str::find` sets up a substring searcher for each call.
+fn find_pair(text: &str, brace: u8) -> Option<usize> {
+    text.as_bytes()
+        .windows(2)
+        .position(|w| w[0] == brace && w[1] == brace)
+}
+
+/// A digit string's sort key by value: longer (without leading zeros) is larger.
+fn numeric_order(digits: &str) -> (usize, &str) {
+    let significant = digits.trim_start_matches('0');
+    (significant.len(), significant)
 }
 
 /// `TEMPLATE_PARAMETER_MISMATCH` when the supplied values do not match the placeholders.
@@ -231,63 +203,6 @@ pub fn parameter_finding(template: &Template, parameters: Option<&[String]>) -> 
     Some(from_entry(entry, message, Some("message.parameters")))
 }
 
-/// Reasons that concern the contact or the workspace rather than the choice of template; the
-/// picker leaves them to the contact check.
-fn concerns_template_choice(reason: Reason) -> bool {
-    !crate::phone::PhoneReport::concerns_the_phone(reason)
-        && !matches!(
-            reason,
-            Reason::RecipientNotOnWhatsapp
-                | Reason::InsufficientCredits
-                | Reason::TemplateParameterMismatch
-        )
-}
-
-/// `pickTemplates`: every template for this contact and source, pickable first.
-pub fn pick_templates(request: &PickRequest) -> Vec<TemplateOption> {
-    let phone = crate::phone::analyze(&eligibility::phone_input(&request.contact));
-    let mut options: Vec<TemplateOption> = request
-        .templates
-        .iter()
-        .map(|template| {
-            let send = SendRequest {
-                contact: request.contact.clone(),
-                source: request.source,
-                message: Message::Template {
-                    template: template.clone(),
-                    parameters: None,
-                },
-                credits: request.credits,
-                now: request.now,
-                policy: request.policy,
-                signals: request.signals,
-            };
-            let verdict = eligibility::check_send_with_phone(&send, &phone);
-            let blockers: Vec<Finding> = verdict
-                .blockers
-                .into_iter()
-                .filter(|f| concerns_template_choice(f.reason))
-                .collect();
-            let pickable = blockers.is_empty();
-            let mut findings = blockers;
-            findings.extend(
-                verdict
-                    .warnings
-                    .into_iter()
-                    .filter(|f| concerns_template_choice(f.reason)),
-            );
-            TemplateOption {
-                template: template.clone(),
-                pickable,
-                findings,
-                parameter_count: parameter_count(template),
-            }
-        })
-        .collect();
-    options.sort_by_key(|o| !o.pickable);
-    options
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,7 +217,16 @@ mod tests {
             quality: None,
             body: Some(body.into()),
             header: None,
+            id: None,
+            pending_category: None,
         }
+    }
+
+    fn names(template: &Template) -> Vec<(Part, String)> {
+        slots(template)
+            .into_iter()
+            .map(|s| (s.part, s.name))
+            .collect()
     }
 
     #[test]
@@ -317,6 +241,32 @@ mod tests {
         let mut with_header = t("Body {{1}}");
         with_header.header = Some("Hello {{1}}".into());
         assert_eq!(parameter_count(&with_header), 2);
+    }
+
+    #[test]
+    fn slots_list_the_header_first_and_numbered_placeholders_by_number() {
+        let mut template = t("Order {{2}} for {{1}}, again {{2}}; {{10}}");
+        template.header = Some("Hi {{ 1 }}".into());
+        assert_eq!(
+            names(&template),
+            vec![
+                (Part::Header, "1".to_string()),
+                (Part::Body, "1".to_string()),
+                (Part::Body, "2".to_string()),
+                (Part::Body, "10".to_string()),
+            ]
+        );
+        assert_eq!(header_slot_count(&template), 1);
+        // Named placeholders keep the order they first appear in.
+        assert_eq!(
+            names(&t("{{order_id}} for {{first_name}} ({{order_id}})")),
+            vec![
+                (Part::Body, "order_id".to_string()),
+                (Part::Body, "first_name".to_string())
+            ]
+        );
+        let json = serde_json::to_value(&slots(&template)[0]).unwrap();
+        assert_eq!(json, serde_json::json!({"part": "header", "name": "1"}));
     }
 
     #[test]

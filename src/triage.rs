@@ -18,6 +18,7 @@ use crate::model::Timestamp;
 use crate::webhook::{self, WebhookEvent};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct TriageReport {
     /// Failures counted (items that reported no failure are in `ignored`).
     pub total: usize,
@@ -30,9 +31,11 @@ pub struct TriageReport {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct TriageGroup {
     pub reason: Reason,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub meta_code: Option<u32>,
     pub count: usize,
     /// count / total, 0..1.
@@ -49,6 +52,7 @@ pub struct TriageGroup {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 pub struct RetryTarget {
     pub recipient: String,
     pub reason: Reason,
@@ -64,6 +68,7 @@ pub struct RetryTarget {
 /// (never > later > now), so a customer who opted out is not retried because another message
 /// to them hit a rate limit.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct RetryLists {
     pub now: Vec<RetryTarget>,
     pub later: Vec<RetryTarget>,

@@ -2,10 +2,10 @@
 //!
 //! Inputs cross the boundary as JSON text (one `JSON.stringify`): far cheaper than walking
 //! objects property by property, and the core validates the text with the same code the
-//! fuzzers and Rust tests use. Results go out in one of two ways, chosen by measurement:
-//! per-call results (a verdict, a phone report) are built as JS objects by
-//! `serde-wasm-bindgen` (about 10% faster per call than text plus `JSON.parse`), bulk results
-//! (thousands of webhook events, a triage report) as JSON text and one `JSON.parse`.
+//! fuzzers and Rust tests use. Results go out in one of two ways, whichever is faster at their
+//! size: per-call results (a verdict, a phone report, Meta's request) are built as JS objects
+//! by `serde-wasm-bindgen`, bulk results (thousands of webhook events, a triage report) as
+//! JSON text and one `JSON.parse`. Figures are in README.md and the commit history.
 
 use js_sys::{Array, Error, Object, Reflect, Uint8Array, JSON};
 use serde::Serialize;
@@ -19,7 +19,7 @@ const TYPES: &'static str = r#"
 import type {
   SendRequest, Verdict, Classification, WebhookEvent, TriageReport, PhoneInput, PhoneReport,
   PickRequest, TemplateOption, AudienceOptions, AudienceReport, AudienceFixable, AudiencePart,
-  BatchResult, CsvRecord, Version,
+  BatchResult, CsvRecord, Version, MetaRequest,
 } from "./types.js";
 export type * from "./types.js";
 "#;
@@ -172,6 +172,14 @@ pub fn check_send(
     #[wasm_bindgen(unchecked_param_type = "SendRequest")] request: JsValue,
 ) -> Result<JsValue, JsValue> {
     to_js(&api::check_send(&to_json(&request, "")?).map_err(input_error)?)
+}
+
+/// Meta's endpoint and exact JSON body for the send, or `null` when `checkSend` blocks it.
+#[wasm_bindgen(js_name = metaRequest, unchecked_return_type = "MetaRequest | null")]
+pub fn meta_request(
+    #[wasm_bindgen(unchecked_param_type = "SendRequest")] request: JsValue,
+) -> Result<JsValue, JsValue> {
+    to_js(&api::meta_request(&to_json(&request, "")?).map_err(input_error)?)
 }
 
 /// Every template for a contact and source, pickable first, with the reasons for the others.

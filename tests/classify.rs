@@ -504,3 +504,39 @@ fn seed_guidance_is_carried() {
         );
     }
 }
+
+/// SPEC "The 2026 platform", Catalog: the codes Meta added or that real responses carry, each
+/// with its reason and retry advice.
+#[test]
+fn the_2026_codes_classify_to_their_reasons() {
+    for (code, reason, retry) in [
+        (131062, "AUTHENTICATION_NEEDS_PHONE", RetryKind::Never),
+        (130403, "RECIPIENT_BLOCKED", RetryKind::Never),
+        (131063, "TEMPLATE_NOT_USABLE", RetryKind::Never),
+        (131064, "QUALITY_RESTRICTED", RetryKind::After),
+        (132018, "TEMPLATE_CONTENT_INVALID", RetryKind::Never),
+        (2388039, "TEMPLATE_CONTENT_INVALID", RetryKind::Never),
+        (613, "RATE_LIMIT_EXCEEDED", RetryKind::After),
+        (131030, "RECIPIENT_NOT_IN_ALLOWED_LIST", RetryKind::Never),
+        (131058, "TEMPLATE_NOT_USABLE", RetryKind::Never),
+        (136024, "SENDER_NUMBER_NOT_READY", RetryKind::After),
+        (136025, "SENDER_NUMBER_NOT_READY", RetryKind::Never),
+        (131014, "MEDIA_ERROR", RetryKind::Never),
+    ] {
+        let c = as_json(&api::classify_failure_json(
+            &json!({ "error": { "code": code } }).to_string(),
+        ));
+        assert_eq!(
+            (reason_of(&c), c["meta_code"].as_u64()),
+            (reason, Some(code)),
+            "{code}"
+        );
+        let entry = catalog::for_meta_code(code as u32).unwrap();
+        assert_eq!(entry.retry.kind, retry, "{code}");
+    }
+    // The gate's AUTHENTICATION_NEEDS_PHONE is the classifier's 131062.
+    assert_eq!(
+        catalog::for_meta_code(131062).unwrap().reason,
+        Reason::AuthenticationNeedsPhone
+    );
+}

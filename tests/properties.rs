@@ -12,6 +12,12 @@ use serde_json::{json, Value};
 const NOW: &str = "2026-11-28T12:00:00Z";
 /// 2026-11-28T12:00:00Z as Unix seconds.
 const NOW_UNIX: i64 = 1_795_867_200;
+/// Instants a send request is checked at: both sides of Meta's 2026 changes (routing by
+/// category from 2026-09-21, service messages billed from 2026-10-01).
+const NOWS: &[&str] = &[NOW, "2026-09-30T12:00:00Z", "2026-09-20T12:00:00Z"];
+/// 2026-10-01T00:00:00Z and 2026-09-21T00:00:00Z as Unix seconds.
+const SERVICE_BILLABLE_SINCE_UNIX: i64 = 1_790_812_800;
+const ROUTE_BY_CATEGORY_SINCE_UNIX: i64 = 1_789_948_800;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -214,11 +220,19 @@ fn contact() -> impl Strategy<Value = Value> {
         prop_oneof![4 => phone_input(), 1 => Just(json!({ "phone": null }))],
         0..MARKETING_STATES.len(),
         optional_timestamp(),
+        prop_oneof![2 => Just(Value::Null), 1 => "(US|MX|GB)\\.(ENT\\.)?[A-Za-z0-9]{1,24}".prop_map(Value::from)],
+        optional_timestamp(),
     )
-        .prop_map(|(mut c, state, last)| {
+        .prop_map(|(mut c, state, last, user_id, free_until)| {
             c["marketing_state"] = json!(MARKETING_STATES[state]);
             if !last.is_null() {
                 c["last_inbound_at"] = last;
+            }
+            if !user_id.is_null() {
+                c["user_id"] = user_id;
+            }
+            if !free_until.is_null() {
+                c["free_entry_point_until"] = free_until;
             }
             c
         })
@@ -295,9 +309,9 @@ fn policy() -> impl Strategy<Value = Value> {
 }
 
 fn send_request() -> impl Strategy<Value = Value> {
-    (contact(), 0..SOURCES.len(), message(), credits(), signals(), policy()).prop_map(
-        |(contact, source, message, credits, signals, policy)| {
-            let mut r = json!({ "contact": contact, "source": SOURCES[source], "message": message, "now": NOW });
+    (contact(), 0..SOURCES.len(), message(), credits(), signals(), policy(), 0..NOWS.len()).prop_map(
+        |(contact, source, message, credits, signals, policy, now)| {
+            let mut r = json!({ "contact": contact, "source": SOURCES[source], "message": message, "now": NOWS[now] });
             for (k, v) in [("credits", credits), ("signals", signals), ("policy", policy)] {
                 if !v.is_null() {
                     r[k] = v;
@@ -434,6 +448,12 @@ fn an_e164_with_leading_national_zeros_normalizes_to_itself() {
 // ---------------------------------------------------------------------------------------------
 // Eligibility
 
+fn unix(rfc3339: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .unwrap()
+        .timestamp()
+}
+
 fn blocker_reasons(verdict: &Value) -> Vec<&str> {
     verdict["blockers"]
         .as_array()
@@ -465,48 +485,107 @@ proptest! {
         let source = request["source"].as_str().unwrap();
         let state = contact["marketing_state"].as_str().unwrap();
         let strict = request["policy"]["consent"].as_str().unwrap_or("strict") == "strict";
+        let now = unix(request["now"].as_str().unwrap());
+        let window_open = verdict["window"]["open"].as_bool().unwrap();
+        let user_id = contact.get("user_id").and_then(Value::as_str);
+        // Billing, by the request's `now`: free in the free-entry-point window; before
+        // 2026-10-01 also a service message or utility template in the customer-service window.
+        let category = if is_template { message["template"]["category"].as_str().unwrap().to_ascii_lowercase() } else { "service".to_string() };
+        let in_fep = contact.get("free_entry_point_until").and_then(Value::as_str).is_some_and(|t| now < unix(t));
+        let free_in_window = now < SERVICE_BILLABLE_SINCE_UNIX && window_open && (category == "service" || category == "utility");
+        let billable = !in_fep && !free_in_window;
+        prop_assert_eq!(verdict["billing"]["category"].as_str(), Some(category.as_str()), "{}", verdict);
+        prop_assert_eq!(verdict["billing"]["billable"].as_bool(), Some(billable), "{}", request);
+        let cost = if billable { request["credits"]["cost"].as_f64().unwrap_or(1.0) } else { 0.0 };
+        prop_assert_eq!(verdict["cost"].as_f64(), Some(cost), "{}", request);
+        // The endpoint exists exactly for an eligible send; marketing goes to the MM API from
+        // 2026-09-21.
+        let marketing = is_template && message["template"]["category"] == "MARKETING";
+        let endpoint = verdict["endpoint"].as_str();
         if eligible {
-            // Whatever else holds, an eligible send has an E.164 address: the one normalizePhone gives.
-            let to = verdict["to"].as_str().expect("eligible sends name `to`");
-            prop_assert!(is_e164(to), "{}", to);
-            let phone = to_value(&api::normalize_phone(&json!({
-                "phone": contact["phone"],
-                "phone_country_code": contact.get("phone_country_code"),
-                "phone_calling_code": contact.get("phone_calling_code"),
-            }).to_string()).unwrap());
-            prop_assert_eq!(phone["e164"].as_str(), Some(to));
+            let want = if marketing && now >= ROUTE_BY_CATEGORY_SINCE_UNIX { "marketing_messages" } else { "messages" };
+            prop_assert_eq!(endpoint, Some(want), "{}", request);
+        } else {
+            prop_assert_eq!(endpoint, None);
+        }
+        if eligible {
+            // An eligible send has a recipient: the E.164 normalizePhone gives, else the BSUID.
+            let recipient = &verdict["recipient"];
+            match verdict["to"].as_str() {
+                Some(to) => {
+                    prop_assert!(is_e164(to), "{}", to);
+                    let phone = to_value(&api::normalize_phone(&json!({
+                        "phone": contact["phone"],
+                        "phone_country_code": contact.get("phone_country_code"),
+                        "phone_calling_code": contact.get("phone_calling_code"),
+                    }).to_string()).unwrap());
+                    prop_assert_eq!(phone["e164"].as_str(), Some(to));
+                    prop_assert_eq!(recipient, &json!({ "kind": "phone", "id": to }));
+                }
+                None => {
+                    prop_assert_eq!(recipient, &json!({ "kind": "user_id", "id": user_id }), "{}", request);
+                    prop_assert!(message["template"]["category"] != "AUTHENTICATION", "an auth template to a BSUID: {}", request);
+                }
+            }
             prop_assert!(state != "REDACTED", "REDACTED is never eligible: {}", request);
-            prop_assert!(!contact["phone"].is_null());
+            prop_assert!(!contact["phone"].is_null() || user_id.is_some());
+            if let Some(balance) = request["credits"]["balance"].as_f64() {
+                prop_assert!(balance >= cost, "balance {} < cost {}: {}", balance, cost, request);
+            }
             if is_template {
                 let status = message["template"]["status"].as_str().unwrap().trim().to_ascii_uppercase();
                 prop_assert_eq!(status, "APPROVED", "{}", request);
                 if strict && source != "inbox" {
                     prop_assert_eq!(state, "SUBSCRIBED", "strict consent: {}", request);
                 }
-                if message["template"]["category"] == "MARKETING" && source != "inbox" {
+                if marketing && source != "inbox" {
                     prop_assert_eq!(state, "SUBSCRIBED", "marketing needs consent: {}", request);
-                }
-                if let Some(balance) = request["credits"]["balance"].as_f64() {
-                    let cost = request["credits"]["cost"].as_f64().unwrap_or(1.0);
-                    prop_assert!(balance >= cost, "balance {} < cost {}: {}", balance, cost, request);
-                    prop_assert_eq!(verdict["cost"].as_f64(), Some(cost));
                 }
             } else {
                 prop_assert_eq!(source, "inbox", "session text outside the inbox: {}", request);
-                prop_assert_eq!(verdict["window"]["open"].as_bool(), Some(true), "{}", request);
-                prop_assert_eq!(verdict["cost"].as_f64(), Some(0.0));
+                prop_assert!(window_open, "{}", request);
             }
         }
         // The window is 24 h from the last inbound message, whatever else the request says.
         match contact.get("last_inbound_at").and_then(Value::as_str) {
-            Some(last) => {
-                let last = chrono::DateTime::parse_from_rfc3339(last).unwrap().timestamp();
-                prop_assert_eq!(verdict["window"]["open"].as_bool(), Some(NOW_UNIX < last + 24 * 3600));
-            }
-            None => prop_assert_eq!(verdict["window"]["open"].as_bool(), Some(false)),
+            Some(last) => prop_assert_eq!(window_open, now < unix(last) + 24 * 3600),
+            None => prop_assert!(!window_open),
         }
         if contact["phone"].is_null() {
-            prop_assert!(blockers.contains(&"CUSTOMER_IS_MISSING_PHONE"), "{}", verdict);
+            let warnings: Vec<&str> = verdict["warnings"].as_array().unwrap().iter().map(|w| w["reason"].as_str().unwrap()).collect();
+            let listed = if user_id.is_some() { warnings } else { blockers };
+            prop_assert!(listed.contains(&"CUSTOMER_IS_MISSING_PHONE"), "{}", verdict);
+        }
+    }
+
+    /// metaRequest and checkSend decide together: a body exactly for an eligible send, to the
+    /// verdict's endpoint and recipient, with the template's parameters in slot order.
+    #[test]
+    fn meta_request_agrees_with_the_verdict(request in send_request()) {
+        let text = request.to_string();
+        let verdict = to_value(&api::check_send(&text).unwrap());
+        let meta = api::meta_request(&text).unwrap().map(|m| to_value(&m));
+        match meta {
+            None => prop_assert_eq!(&verdict["eligible"], &json!(false), "{}", request),
+            Some(meta) => {
+                prop_assert_eq!(&verdict["eligible"], &json!(true));
+                prop_assert_eq!(&meta["endpoint"], &verdict["endpoint"]);
+                let body = &meta["body"];
+                let to = body.get("to").or_else(|| body.get("recipient"));
+                prop_assert_eq!(to, Some(&verdict["recipient"]["id"]), "{}", meta);
+                prop_assert!(body.get("to").is_none() || body.get("recipient").is_none(), "{}", meta);
+                if request["message"]["type"] == "template" {
+                    // Every value is sent once, in order, header first.
+                    let sent: Vec<Value> = body["template"]["components"]
+                        .as_array()
+                        .map(|c| c.iter().flat_map(|c| c["parameters"].as_array().unwrap().iter().map(|p| p["text"].clone())).collect())
+                        .unwrap_or_default();
+                    let given = request["message"]["parameters"].as_array().cloned().unwrap_or_default();
+                    prop_assert_eq!(sent, given, "{}", meta);
+                } else {
+                    prop_assert_eq!(&body["text"]["body"], &request["message"]["text"]);
+                }
+            }
         }
     }
 

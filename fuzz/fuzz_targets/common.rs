@@ -84,7 +84,8 @@ pub fn assert_classification(v: &Value) {
 }
 
 /// The Verdict's own consistency: eligible exactly when there is no blocker; an eligible send
-/// has an E.164 `to`.
+/// has a recipient (the E.164 `to`, or a business-scoped user ID) and an endpoint; a blocked
+/// one has no endpoint.
 pub fn assert_verdict(v: &Value) {
     let blockers = v["blockers"].as_array().expect("blockers is an array");
     let eligible = v["eligible"].as_bool().expect("eligible is a bool");
@@ -93,14 +94,24 @@ pub fn assert_verdict(v: &Value) {
         blockers.is_empty(),
         "eligible with blockers or vice versa: {v}"
     );
-    if eligible {
-        let to = v["to"].as_str().expect("an eligible send names `to`");
+    if let Some(to) = v["to"].as_str() {
         assert!(
             to.starts_with('+') && to.len() > 1 && to[1..].bytes().all(|b| b.is_ascii_digit()),
             "`to` is not E.164: {to}"
         );
+        assert_eq!(v["recipient"]["id"].as_str(), Some(to), "{v}");
+    }
+    if eligible {
+        let kind = v["recipient"]["kind"].as_str().expect("an eligible send names its recipient");
+        assert!(kind == "phone" || kind == "user_id", "{v}");
+        assert!(v["endpoint"].is_string(), "an eligible send has an endpoint: {v}");
+    } else {
+        assert!(v["endpoint"].is_null(), "a blocked send has no endpoint: {v}");
     }
     let cost = v["cost"].as_f64().expect("cost is a number");
     assert!(cost.is_finite() && cost >= 0.0, "cost {cost}");
+    if v["billing"]["billable"] == false {
+        assert_eq!(cost, 0.0, "a free send costs nothing: {v}");
+    }
     assert_reasons_in_catalog(v);
 }

@@ -5,60 +5,9 @@
 //! Everything a merchant reads about a failure lives here, so the gate and the classifier
 //! cannot drift apart. Retry advice follows §1.4; HTTP statuses are deliberately absent.
 
-use super::{Category as C, Entry, Reason as R, Retry, Scope as S, Signal};
-
-pub const REASON_NAMES: &[(R, &str)] = &[
-    (R::CustomerIsNotOptedIn, "CUSTOMER_IS_NOT_OPTED_IN"),
-    (
-        R::CustomerIsMissingCallingCode,
-        "CUSTOMER_IS_MISSING_CALLING_CODE",
-    ),
-    (R::InsufficientCredits, "INSUFFICIENT_CREDITS"),
-    (R::OutsideConversationWindow, "OUTSIDE_CONVERSATION_WINDOW"),
-    (R::TemplateNotApproved, "TEMPLATE_NOT_APPROVED"),
-    (R::TransientError, "TRANSIENT_ERROR"),
-    (R::RecipientNotOnWhatsapp, "RECIPIENT_NOT_ON_WHATSAPP"),
-    (R::RateLimitExceeded, "RATE_LIMIT_EXCEEDED"),
-    (R::CustomerIsMissingPhone, "CUSTOMER_IS_MISSING_PHONE"),
-    (R::CustomerPhoneInvalid, "CUSTOMER_PHONE_INVALID"),
-    (R::SessionMessageNotAllowed, "SESSION_MESSAGE_NOT_ALLOWED"),
-    (R::TemplateParameterMismatch, "TEMPLATE_PARAMETER_MISMATCH"),
-    (R::TemplateNotFound, "TEMPLATE_NOT_FOUND"),
-    (R::MarketingLimitReached, "MARKETING_LIMIT_REACHED"),
-    (R::RecipientStoppedMarketing, "RECIPIENT_STOPPED_MARKETING"),
-    (R::Unknown, "UNKNOWN"),
-    (R::CustomerPhoneUnverified, "CUSTOMER_PHONE_UNVERIFIED"),
-    (R::CallingCodeConflict, "CALLING_CODE_CONFLICT"),
-    (R::TemplateQualityLow, "TEMPLATE_QUALITY_LOW"),
-    (R::AccessTokenInvalid, "ACCESS_TOKEN_INVALID"),
-    (R::PermissionDenied, "PERMISSION_DENIED"),
-    (R::AccountRestricted, "ACCOUNT_RESTRICTED"),
-    (R::MetaBillingIssue, "META_BILLING_ISSUE"),
-    (R::SenderNumberNotReady, "SENDER_NUMBER_NOT_READY"),
-    (R::QualityRestricted, "QUALITY_RESTRICTED"),
-    (R::InvalidRequest, "INVALID_REQUEST"),
-    (R::TemplateContentInvalid, "TEMPLATE_CONTENT_INVALID"),
-    (R::TemplateNotUsable, "TEMPLATE_NOT_USABLE"),
-    (R::MediaError, "MEDIA_ERROR"),
-    (R::RecipientBlocked, "RECIPIENT_BLOCKED"),
-    (R::RecipientInvalid, "RECIPIENT_INVALID"),
-    (
-        R::RecipientNotInAllowedList,
-        "RECIPIENT_NOT_IN_ALLOWED_LIST",
-    ),
-    (R::CountryRestricted, "COUNTRY_RESTRICTED"),
-    (R::MetaExperiment, "META_EXPERIMENT"),
-    (R::FlowError, "FLOW_ERROR"),
-    (R::GroupError, "GROUP_ERROR"),
-    (R::SendFailed, "SEND_FAILED"),
-    // phone (issue 17)
-    (R::CustomerPhoneMangled, "CUSTOMER_PHONE_MANGLED"),
-    (R::CustomerPhoneTextIgnored, "CUSTOMER_PHONE_TEXT_IGNORED"),
-    (
-        R::CustomerPhoneVanityLetters,
-        "CUSTOMER_PHONE_VANITY_LETTERS",
-    ),
-];
+use super::{
+    Category as C, Entry, Reason as R, Retry, Scope as S, Signal, StatusGuidance, Variant,
+};
 
 /// Extra spellings of a reason a user may paste (normalised: lower case, dashes, hyphens and
 /// underscores as spaces). Reason names and base-entry titles are matched without listing them.
@@ -762,6 +711,68 @@ pub const ENTRIES: &[Entry] = &[
         &["Read the error details and Meta's reference for this code; fix the message or recipient, then re-send once."],
         &["Report the code so it can be added to the catalog."],
     ),
+    // ---- The 2026 platform (SPEC "The 2026 platform"). ----
+    entry(
+        R::AuthenticationNeedsPhone,
+        None,
+        "Authentication template needs a phone number",
+        C::Phone,
+        S::Recipient,
+        Retry::NEVER,
+        "The customer is known only by their business-scoped user ID (BSUID, for customers who use a WhatsApp username), and Meta does not deliver authentication templates (one-time codes) to a BSUID: they need a phone number.",
+        &["The customer reached the business through a WhatsApp username and never shared a phone number, or the number on file is unusable."],
+        &[
+            "Ask the customer for their phone number (or use another channel for the code) and save it in Shopify Admin → Customers → [Customer].",
+            "Send the authentication template once a valid phone number is on file; other templates and replies can still go to the BSUID.",
+        ],
+        &["Collect a phone number for customers who sign in with one-time codes."],
+    ),
+    entry(
+        R::MessagingLimitReached,
+        None,
+        "Portfolio messaging limit reached",
+        C::RateLimit,
+        S::Account,
+        Retry::after(86_400),
+        "The business portfolio has already sent business-initiated messages (templates outside a customer-service window) to as many different customers in the last 24 hours as its Meta messaging limit allows (TIER_250, TIER_2K, TIER_10K, TIER_100K). Meta returns no error for this: sends to further new customers just fail.",
+        &[
+            "A campaign larger than the portfolio's messaging limit.",
+            "Several phone numbers of the same portfolio sending at once: the limit is shared by all of them.",
+        ],
+        &[
+            "Pause the campaign: customers already messaged in the last 24 hours and replies inside an open window still go through; new customers do not.",
+            "Resume once the rolling 24-hour window frees up (at most 24 hours), or send the rest in batches below the limit.",
+            "Raise the limit: verify the business in Meta Business Settings and keep template quality high; Meta moves the portfolio to the next tier within about 6 hours of using half of it.",
+        ],
+        &["Split large campaigns over several days below the portfolio's tier, and check the tier in WhatsApp Manager before scheduling."],
+    ),
+    entry(
+        R::TemplateCategoryChanging,
+        None,
+        "Template category is about to change",
+        C::Template,
+        S::Template,
+        Retry::NEVER,
+        "Meta has announced that it will move this template to another category on a given date. From then on it is priced, routed and (under the by_category consent policy) gated as the new category.",
+        &["Meta's review judged the template's content to belong to another category (for example promotional text in a UTILITY template)."],
+        &[
+            "Check the template in WhatsApp Manager: edit the content so it matches its category, or accept the new category.",
+            "Expect the new cost and endpoint from the change date; under the by_category policy a MARKETING template needs SUBSCRIBED consent.",
+        ],
+        &["Keep utility templates free of promotional content."],
+    ),
+    entry(
+        R::MarketingApiNotOnboarded,
+        None,
+        "Marketing Messages API not onboarded",
+        C::Account,
+        S::Message,
+        Retry::NEVER,
+        "Meta routes MARKETING templates through the Marketing Messages API, but this account has not been onboarded to it, so the send goes through the Cloud API's /messages endpoint instead. It works for now; Meta is phasing marketing out of /messages.",
+        &["The WhatsApp Business Account never accepted the Marketing Messages API terms."],
+        &["Onboard the account to the Marketing Messages API in WhatsApp Manager (accept its terms) so marketing goes through /marketing_messages."],
+        &["Complete Marketing Messages API onboarding before Meta stops accepting marketing templates on /messages."],
+    ),
     // ---- Cloud API error table (§1.2). ----
     entry(R::AccessTokenInvalid, Some(0), "AuthException", C::Auth, S::Account, Retry::NEVER,
         "Meta could not authenticate the app user: the access token expired, was invalidated, or access was withdrawn. Every send on this account fails until the token is replaced.",
@@ -1191,7 +1202,7 @@ pub const ENTRIES: &[Entry] = &[
     entry(R::GroupError, Some(131_215), "Number not eligible for Groups", C::Account, S::Message, Retry::NEVER,
         "The number is not eligible for the Groups API.", &["An ineligible number."], &["Use an eligible number."], &["None."]),
     // ---- Documented elsewhere or widely observed (§1.3). ----
-    entry(R::TemplateNotUsable, Some(131_062), "Authentication template sent to a business-scoped user ID", C::Template, S::Recipient, Retry::NEVER,
+    entry(R::AuthenticationNeedsPhone, Some(131_062), "Authentication template sent to a business-scoped user ID", C::Phone, S::Recipient, Retry::NEVER,
         "Authentication templates need a phone number; they cannot be sent to a business-scoped user ID.",
         &["The recipient was addressed by user_id instead of a phone number."],
         &["Send the authentication template to the customer's phone number."],
@@ -1211,6 +1222,21 @@ pub const ENTRIES: &[Entry] = &[
         &["The customer reinstalled WhatsApp or changed device."],
         &["Confirm the customer's identity, then send without the old identity hash."],
         &["Refresh identity hashes from recent webhooks."]),
+    entry(R::MediaError, Some(131_014), "Media URL could not be fetched", C::Media, S::Message, Retry::NEVER,
+        "Meta could not download the media file from the link in the message (the error names the URL and the HTTP status it got, e.g. 404).",
+        &["The media link is broken, private or expired, or the host refused Meta's request."],
+        &["Open the link from the error in a private browser window; fix or re-upload the file so the link is public, then re-send."],
+        &["Host media on a stable public URL, or upload it to Meta and send its media id."]),
+    entry(R::SenderNumberNotReady, Some(136_024), "Verification code could not be requested", C::Account, S::PhoneNumber, AFTER_UNSPECIFIED,
+        "Meta could not send the registration code for the business phone number (request_code). Until the number is registered, every send from it fails.",
+        &["Too many code requests in a short time, or the number cannot receive the code by the chosen method (SMS or voice)."],
+        &["Wait a while and request the code again, trying the other method (voice instead of SMS); check the number can receive calls or texts."],
+        &["Request registration codes once and keep the number reachable until it is verified."]),
+    entry(R::SenderNumberNotReady, Some(136_025), "Verification code not accepted", C::Account, S::PhoneNumber, Retry::NEVER,
+        "Meta did not accept the registration code entered for the business phone number (verify_code). Until the number is verified, every send from it fails.",
+        &["A mistyped or expired code."],
+        &["Enter the latest code exactly as received, or request a new one and verify again."],
+        &["Verify the number soon after requesting the code."]),
     // ---- Generic Graph API codes (§1.5). ----
     entry(R::AccessTokenInvalid, Some(102), "API Session", C::Auth, S::Account, Retry::NEVER,
         "The access token or session is invalid. Every send on this account fails until it is replaced.",
@@ -1220,6 +1246,11 @@ pub const ENTRIES: &[Entry] = &[
     entry(R::RateLimitExceeded, Some(17), "API User Too Many Calls", C::RateLimit, S::Account, Retry::BACKOFF,
         "The user reached the Graph API call limit.", &["Too many calls."],
         &["Wait and retry with backoff."], &["Reduce call volume."]),
+    entry(R::RateLimitExceeded, Some(613), "Calls to this API have exceeded the rate limit", C::RateLimit, S::Account, Retry::after(300),
+        "The app made more Graph API calls than Meta allows in its rolling window, so Meta refuses further calls for a while. The messages themselves are fine.",
+        &["A burst of API calls from the app (sends, template or media requests) above Meta's call-rate limit."],
+        &["Wait at least 5 minutes before retrying, then send more slowly; the limit counts over a rolling hour, so keep backing off if it repeats."],
+        &["Spread API calls over time and watch the X-App-Usage and X-Business-Use-Case-Usage response headers."]),
     entry(R::RateLimitExceeded, Some(341), "Application limit reached", C::RateLimit, S::Account, Retry::BACKOFF,
         "The application reached a temporary limit.", &["Too many calls from the app."],
         &["Wait and retry with backoff."], &["Reduce call volume."]),
@@ -1321,3 +1352,169 @@ pub const ENTRIES: &[Entry] = &[
         &["Validate phone numbers where they are collected, so that only digits are accepted."],
     ),
 ];
+
+/// Guidance per template status that is not `APPROVED` (Galantis and Meta statuses, normalised:
+/// upper case, `_` for spaces and dashes). A status with a Meta code reads exactly like that
+/// code's entry, so its own resolution is empty.
+pub const TEMPLATE_STATUSES: &[StatusGuidance] = &[
+    StatusGuidance {
+        statuses: &["DRAFT"],
+        meta_code: None,
+        explains: "is a draft saved only in the platform; Meta has never seen it",
+        resolution: &[
+            "Open Templates → [Template Name] and submit it for approval.",
+            "Wait for Meta's review (usually minutes, at most 24 hours) before scheduling the send.",
+        ],
+    },
+    StatusGuidance {
+        statuses: &["PENDING_APPROVAL", "PENDING", "IN_APPEAL"],
+        meta_code: None,
+        explains: "is still under review by Meta",
+        resolution: &[
+            "Wait for Meta's review to finish (usually minutes, at most 24 hours); the status changes to APPROVED or REJECTED on its own.",
+            "Schedule the campaign or activate the automation only once the template is APPROVED.",
+        ],
+    },
+    StatusGuidance {
+        statuses: &["REJECTED"],
+        meta_code: None,
+        explains: "was rejected by Meta's review",
+        resolution: &[
+            "Read the rejection reason in Templates → [Template Name] → Status.",
+            "Fix the content (see the Template Rejection guide) and resubmit, or appeal if the rejection is wrong.",
+        ],
+    },
+    StatusGuidance {
+        statuses: &["PAUSED"],
+        meta_code: Some(132015),
+        explains: "was approved but Meta paused it for low quality",
+        resolution: &[],
+    },
+    StatusGuidance {
+        statuses: &["DISABLED"],
+        meta_code: Some(132016),
+        explains: "was disabled by Meta after repeated quality pauses",
+        resolution: &[],
+    },
+    StatusGuidance {
+        statuses: &["PENDING_DELETION", "DELETED", "ARCHIVED"],
+        meta_code: None,
+        explains: "was deleted or archived",
+        resolution: &[
+            "Pick another APPROVED template, or create and submit a new one (a deleted name cannot be reused for 30 days).",
+        ],
+    },
+    StatusGuidance {
+        statuses: &["LIMIT_EXCEEDED"],
+        meta_code: None,
+        explains: "could not be created because the WhatsApp Business Account reached its template limit",
+        resolution: &["Delete templates you no longer use in WhatsApp Manager, then submit this one again."],
+    },
+    StatusGuidance {
+        statuses: &["FLAGGED", "LOCKED"],
+        meta_code: None,
+        explains: "is flagged or locked by Meta and not in APPROVED status",
+        resolution: &[
+            "Check the template in WhatsApp Manager; improve its content so quality recovers, or use another APPROVED template.",
+        ],
+    },
+];
+
+const fn variant(subcode: Option<u64>, details: &'static [&'static str], entry: Entry) -> Variant {
+    Variant {
+        subcode,
+        details,
+        entry,
+    }
+}
+
+/// Meanings of shared Meta codes, told apart by `error_subcode` or `error_data.details`
+/// (`realworld/errors/codes.tsv` and the real responses in `realworld/errors/`).
+pub const VARIANTS: &[Variant] = &[
+    variant(None, &["message must be a template message"],
+        entry(R::InvalidRequest, Some(100), "Marketing Messages API takes only template messages", C::Request, S::Message, Retry::NEVER,
+            "The message was sent to the Marketing Messages API (/marketing_messages), which only accepts marketing templates; free-form text or another message type was refused.",
+            &["A text or media message routed to the Marketing Messages API."],
+            &["Send a marketing template instead, or send the free-form reply through /messages inside an open customer-service window."],
+            &["Route only MARKETING templates to /marketing_messages (sendgate's metaRequest does)."])),
+    variant(Some(33), &["does not exist, cannot be loaded due to missing permissions"],
+        entry(R::InvalidRequest, Some(100), "Phone-number ID does not exist or is not accessible", C::Account, S::PhoneNumber, Retry::NEVER,
+            "Meta has no object with the ID the request was sent to, or the access token may not use it: usually the business phone-number ID in the URL is wrong, deleted, or belongs to another account. Every send to that ID fails.",
+            &["A wrong or outdated phone-number ID in the WhatsApp connection.", "The access token's system user has no access to the WhatsApp Business Account."],
+            &[STOP_RUN, "Compare the phone-number ID in the WhatsApp connection settings with WhatsApp Manager → Phone numbers, and check the system user has the account assigned.", STOP_RUN_FIXED],
+            &["Update the connection whenever a number is removed, replaced or moved to another account."])),
+    variant(Some(2_593_002), &["message template not found", "wasn't found for this account"],
+        entry(R::InvalidRequest, Some(100), "Message template not found on this account", C::Template, S::Template, Retry::NEVER,
+            "A template management request (edit or delete) named a template that does not exist on this WhatsApp Business Account.",
+            &["A typo in the template name, or the template was already deleted or lives on another account."],
+            &["Check the template's exact name in WhatsApp Manager → Message templates and retry with it."],
+            &["Manage templates by their Meta id rather than by typed names."])),
+    variant(None, &["is mandatory for", "missing text value"],
+        entry(R::InvalidRequest, Some(100), "A text value is missing", C::Request, S::Message, Retry::NEVER,
+            "A text field of the message was empty: a template variable without a value, or a text message with no body.",
+            &["A template variable mapped to a customer field that is empty for this customer.", "An empty message text."],
+            &["Give every template variable a value (set a fallback for empty customer fields) or write the message text, then re-send."],
+            &["Set fallback values for template variables that come from optional customer fields."])),
+    variant(None, &["message id you have provided", "please use an incoming message id"],
+        entry(R::InvalidRequest, Some(100), "Wrong message ID for a read receipt", C::Request, S::Message, Retry::NEVER,
+            "Marking a message as read failed: the message ID is unknown, or it is a message the business sent rather than one it received.",
+            &["The integration passed an outgoing or mistyped message ID to the mark-as-read call."],
+            &["Nothing to fix for customers; report it to the integration's support with the message ID from the error."],
+            &["Mark only inbound message IDs (from messages webhooks) as read."])),
+    variant(None, &["max allowed", "max length"],
+        entry(R::InvalidRequest, Some(131_009), "Interactive message beyond Meta's limits", C::Request, S::Message, Retry::NEVER,
+            "An interactive message (list or buttons) breaks one of Meta's size limits: too many rows or buttons, or a title that is too long.",
+            &["A list with more than 10 rows, more than 3 reply buttons, or row and button titles over their length limit (24 characters for a row title)."],
+            &["Read the limit in the error details and shorten the list, buttons or titles, then re-send."],
+            &["Keep lists to 10 rows, reply buttons to 3 and titles short."])),
+    variant(None, &["webhooks have not been set up for the destination"],
+        migration("Set up webhooks on the destination account", "The destination WhatsApp Business Account has no webhook subscription, which a migration needs.",
+            &["Subscribe the app to webhooks on the destination WhatsApp Business Account, then start the migration again."])),
+    variant(None, &["eligible to be added directly"],
+        migration("Number can be added without migration", "The phone number does not need the migration APIs: it can be added to the account directly.",
+            &["Add the number in WhatsApp Manager, then register and verify it instead of migrating it."])),
+    variant(None, &["must have an approved display name"],
+        migration("Display name must be approved before migration", "The phone number's display name is not approved (or a name change is pending), so it cannot be migrated yet.",
+            &["Get the display name approved in WhatsApp Manager and wait until no name change is pending, then migrate again."])),
+    variant(None, &["\"messaging on behalf of\" must be approved", "source whatsapp business account must be approved"],
+        migration("Source account not approved for migration", "The account the number comes from is not approved, or its on-behalf-of sharing is not approved (the on-behalf-of model is deprecated).",
+            &["Contact Meta support about the source account's on-behalf-of ownership before migrating the number."])),
+    variant(None, &["active credit line"],
+        migration("A credit line is needed after migration", "The destination account has no active credit line, so it could not pay for messages after the migration.",
+            &["Set up a credit line (payment method) on the destination account and share it with the business, then migrate again."])),
+    variant(None, &["must represent the same business"],
+        migration("Source and destination must be the same business", "A number can only move between WhatsApp Business Accounts of the same business.",
+            &["Migrate the number into an account that messages for the same business as the source account."])),
+    variant(None, &["destination whatsapp business account must be approved"],
+        migration("Destination account not approved yet", "The destination WhatsApp Business Account is not approved yet, so numbers cannot move into it.",
+            &["Complete business verification and wait for the destination account's review to be approved, then migrate again."])),
+    variant(None, &["\"messaging for\" request must be approved"],
+        migration("Messaging For request not accepted", "The business has not accepted the partner's Messaging For request on the destination account.",
+            &["Ask the business to accept the Messaging For request in Meta Business Suite, then migrate again."])),
+    variant(None, &["something went wrong when trying to migrate"],
+        entry(R::SenderNumberNotReady, Some(2_388_103), "Phone number migration failed", C::Account, S::PhoneNumber, AFTER_UNSPECIFIED,
+            "Meta could not migrate the phone number this time. Until the migration completes, every send from the number fails.",
+            &["A temporary problem on Meta's side during the migration."],
+            &["Try the migration again after some time; if it keeps failing, contact Meta support."],
+            &["Follow Meta's migration checklist."])),
+];
+
+/// A 2388103 variant: the migration step that failed and how to complete it.
+const fn migration(
+    title: &'static str,
+    meaning: &'static str,
+    resolution: &'static [&'static str],
+) -> Entry {
+    entry(
+        R::SenderNumberNotReady,
+        Some(2_388_103),
+        title,
+        C::Account,
+        S::PhoneNumber,
+        Retry::NEVER,
+        meaning,
+        &["A precondition of Meta's phone-number migration is not met."],
+        resolution,
+        &["Check Meta's migration requirements before moving a number between accounts."],
+    )
+}

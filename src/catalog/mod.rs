@@ -9,79 +9,137 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 
-/// Stable reason identifiers (SPEC "Reasons"). Add new ones at the end of a group; never rename.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Reason {
-    // The seed page's reasons and the SPEC's.
-    CustomerIsNotOptedIn,
-    CustomerIsMissingCallingCode,
-    InsufficientCredits,
-    OutsideConversationWindow,
-    TemplateNotApproved,
-    TransientError,
-    RecipientNotOnWhatsapp,
-    RateLimitExceeded,
-    CustomerIsMissingPhone,
-    CustomerPhoneInvalid,
-    SessionMessageNotAllowed,
-    TemplateParameterMismatch,
-    TemplateNotFound,
-    MarketingLimitReached,
-    RecipientStoppedMarketing,
-    Unknown,
-    // Warnings of the gate.
-    CustomerPhoneUnverified,
-    CallingCodeConflict,
-    TemplateQualityLow,
-    // Meta-side reasons shared by families of error codes (meta-cloud-api.md §1.2–1.5).
-    AccessTokenInvalid,
-    PermissionDenied,
-    AccountRestricted,
-    MetaBillingIssue,
-    SenderNumberNotReady,
-    QualityRestricted,
-    InvalidRequest,
-    TemplateContentInvalid,
-    TemplateNotUsable,
-    MediaError,
-    RecipientBlocked,
-    RecipientInvalid,
-    RecipientNotInAllowedList,
-    CountryRestricted,
-    MetaExperiment,
-    FlowError,
-    GroupError,
-    SendFailed,
-    // phone (issue 17)
-    /// A spreadsheet rewrote the number (`9.19747E+11`): its digits are lost. Blocker.
-    CustomerPhoneMangled,
-    /// Text around the number, an extension or stray letters were left out. Warning.
-    CustomerPhoneTextIgnored,
-    /// The number is written with letters (`1800 SIX FLAGS`), read as keypad digits. Warning.
-    CustomerPhoneVanityLetters,
+/// Defines [`Reason`] from one list: the variant and its stable name, written once. The enum,
+/// its names (`as_str`, `from_name`, serde) and [`Reason::ALL`] (which the TypeScript union
+/// and the catalog's completeness test read) all come from it.
+macro_rules! reasons {
+    ($($(#[$group:meta])* $variant:ident = $name:literal,)+) => {
+        /// Stable reason identifiers (SPEC "Reasons"). Add new ones at the end of a group;
+        /// never rename.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Reason {
+            $($(#[$group])* $variant,)+
+        }
+
+        impl Reason {
+            /// Every reason, in declaration order.
+            pub const ALL: &'static [Reason] = &[$(Reason::$variant,)+];
+
+            /// The stable name, e.g. `CUSTOMER_IS_NOT_OPTED_IN`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Reason::$variant => $name,)+
+                }
+            }
+
+            /// Parse a reason identifier (exact, upper-case).
+            pub fn from_name(name: &str) -> Option<Reason> {
+                // A scan, not a `match` on the names: as small in Wasm as the list itself.
+                Reason::ALL.iter().copied().find(|r| r.as_str() == name)
+            }
+        }
+    };
 }
 
-impl Reason {
-    pub fn as_str(self) -> &'static str {
-        data::REASON_NAMES
-            .iter()
-            .find(|(r, _)| *r == self)
-            .map(|(_, name)| *name)
-            .unwrap_or("UNKNOWN")
+reasons! {
+    // The seed page's reasons and the SPEC's.
+    CustomerIsNotOptedIn = "CUSTOMER_IS_NOT_OPTED_IN",
+    CustomerIsMissingCallingCode = "CUSTOMER_IS_MISSING_CALLING_CODE",
+    InsufficientCredits = "INSUFFICIENT_CREDITS",
+    OutsideConversationWindow = "OUTSIDE_CONVERSATION_WINDOW",
+    TemplateNotApproved = "TEMPLATE_NOT_APPROVED",
+    TransientError = "TRANSIENT_ERROR",
+    RecipientNotOnWhatsapp = "RECIPIENT_NOT_ON_WHATSAPP",
+    RateLimitExceeded = "RATE_LIMIT_EXCEEDED",
+    CustomerIsMissingPhone = "CUSTOMER_IS_MISSING_PHONE",
+    CustomerPhoneInvalid = "CUSTOMER_PHONE_INVALID",
+    SessionMessageNotAllowed = "SESSION_MESSAGE_NOT_ALLOWED",
+    TemplateParameterMismatch = "TEMPLATE_PARAMETER_MISMATCH",
+    TemplateNotFound = "TEMPLATE_NOT_FOUND",
+    MarketingLimitReached = "MARKETING_LIMIT_REACHED",
+    RecipientStoppedMarketing = "RECIPIENT_STOPPED_MARKETING",
+    Unknown = "UNKNOWN",
+    // Warnings of the gate.
+    CustomerPhoneUnverified = "CUSTOMER_PHONE_UNVERIFIED",
+    CallingCodeConflict = "CALLING_CODE_CONFLICT",
+    TemplateQualityLow = "TEMPLATE_QUALITY_LOW",
+    // Meta-side reasons shared by families of error codes (meta-cloud-api.md §1.2–1.5).
+    AccessTokenInvalid = "ACCESS_TOKEN_INVALID",
+    PermissionDenied = "PERMISSION_DENIED",
+    AccountRestricted = "ACCOUNT_RESTRICTED",
+    MetaBillingIssue = "META_BILLING_ISSUE",
+    SenderNumberNotReady = "SENDER_NUMBER_NOT_READY",
+    QualityRestricted = "QUALITY_RESTRICTED",
+    InvalidRequest = "INVALID_REQUEST",
+    TemplateContentInvalid = "TEMPLATE_CONTENT_INVALID",
+    TemplateNotUsable = "TEMPLATE_NOT_USABLE",
+    MediaError = "MEDIA_ERROR",
+    RecipientBlocked = "RECIPIENT_BLOCKED",
+    RecipientInvalid = "RECIPIENT_INVALID",
+    RecipientNotInAllowedList = "RECIPIENT_NOT_IN_ALLOWED_LIST",
+    CountryRestricted = "COUNTRY_RESTRICTED",
+    MetaExperiment = "META_EXPERIMENT",
+    FlowError = "FLOW_ERROR",
+    GroupError = "GROUP_ERROR",
+    SendFailed = "SEND_FAILED",
+    // The 2026 platform (SPEC "The 2026 platform").
+    AuthenticationNeedsPhone = "AUTHENTICATION_NEEDS_PHONE",
+    MessagingLimitReached = "MESSAGING_LIMIT_REACHED",
+    TemplateCategoryChanging = "TEMPLATE_CATEGORY_CHANGING",
+    MarketingApiNotOnboarded = "MARKETING_API_NOT_ONBOARDED",
+    // phone (issue 17)
+    /// A spreadsheet rewrote the number (`9.19747E+11`): its digits are lost. Blocker.
+    CustomerPhoneMangled = "CUSTOMER_PHONE_MANGLED",
+    /// Text around the number, an extension or stray letters were left out. Warning.
+    CustomerPhoneTextIgnored = "CUSTOMER_PHONE_TEXT_IGNORED",
+    /// The number is written with letters (`1800 SIX FLAGS`), read as keypad digits. Warning.
+    CustomerPhoneVanityLetters = "CUSTOMER_PHONE_VANITY_LETTERS",
+}
+
+/// The TypeScript union of every reason name, open-ended: reasons are added over time (never
+/// renamed), so any string is accepted without losing the known names.
+#[cfg(test)]
+impl ts_rs::TS for Reason {
+    type WithoutGenerics = Self;
+    type OptionInnerType = Self;
+
+    fn name(_: &ts_rs::Config) -> String {
+        "Reason".to_string()
     }
 
-    /// Parse a reason identifier (exact, upper-case).
-    pub fn from_name(name: &str) -> Option<Reason> {
-        data::REASON_NAMES
+    fn inline(_: &ts_rs::Config) -> String {
+        let mut union: Vec<String> = Reason::ALL
             .iter()
-            .find(|(_, n)| *n == name)
-            .map(|(r, _)| *r)
+            .map(|r| format!("\"{}\"", r.as_str()))
+            .collect();
+        union.push("(string & {})".to_string());
+        union.join(" | ")
+    }
+
+    fn decl(cfg: &ts_rs::Config) -> String {
+        format!("type Reason = {};", Self::inline(cfg))
+    }
+
+    fn decl_concrete(cfg: &ts_rs::Config) -> String {
+        Self::decl(cfg)
+    }
+
+    fn docs() -> Option<String> {
+        Some("/** A stable reason identifier (SPEC \"Reasons\"). */\n".to_string())
+    }
+}
+
+impl Serialize for Reason {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // As a unit variant, like a derived enum: JSON writes the name, and the Wasm binding
+        // reuses one JS string per name instead of decoding it on every finding.
+        s.serialize_unit_variant("Reason", *self as u32, self.as_str())
     }
 }
 
 /// Families of reasons, for grouping and colour in the dashboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     Consent,
@@ -102,6 +160,7 @@ pub enum Category {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RetryKind {
     /// Transient: retry with exponential backoff.
@@ -113,6 +172,7 @@ pub enum RetryKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 pub struct Retry {
     pub kind: RetryKind,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -139,6 +199,7 @@ impl Retry {
 /// What a failure concerns: one message, one recipient, one template, the sending number, or
 /// the whole account (then every send fails until fixed: stop the run).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     Message,
@@ -151,6 +212,7 @@ pub enum Scope {
 /// The recipient fact a failure establishes, which the edge keeps and passes back to the gate
 /// as SPEC `signals` (named after the `Signals` field it sets, without `_at`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Signal {
     /// `signals.undeliverable_at` (131026).
@@ -163,6 +225,7 @@ pub enum Signal {
 
 /// One catalog entry. Serializes as SPEC's `Classification`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields, rename = "CatalogEntry"))]
 pub struct Entry {
     pub reason: Reason,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -179,6 +242,62 @@ pub struct Entry {
     /// The recipient signal this failure sets at the edge, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signal: Option<Signal>,
+}
+
+/// The entry of a Meta code for one of its meanings: Meta reuses some codes for several
+/// failures (100 for a wrong phone-number ID and for a non-template message on the Marketing
+/// Messages API, 2388103 for nine migration problems) and tells them apart only by
+/// `error_data.details` or `error_subcode`. A variant keeps its code's reason (so a code always
+/// classifies to one reason) and gives the guidance of that meaning.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Variant {
+    /// Meta's `error_subcode`; when set it alone selects the variant.
+    pub subcode: Option<u64>,
+    /// Lower-case fragments of `error_data.details`; any one selects the variant.
+    pub details: &'static [&'static str],
+    pub entry: Entry,
+}
+
+/// The entry of a Meta error: the variant its subcode or details select, else the code's own.
+pub fn for_meta_error(
+    code: u32,
+    subcode: Option<u64>,
+    details: Option<&str>,
+) -> Option<&'static Entry> {
+    let base = for_meta_code(code)?;
+    let details = details.map(str::to_lowercase);
+    let variant = data::VARIANTS.iter().find(|v| {
+        v.entry.meta_code == Some(code)
+            && (v.subcode.is_some_and(|s| Some(s) == subcode)
+                || details
+                    .as_deref()
+                    .is_some_and(|d| v.details.iter().any(|fragment| d.contains(fragment))))
+    });
+    Some(variant.map_or(base, |v| &v.entry))
+}
+
+/// Every variant (see [`Variant`]).
+pub fn variants() -> &'static [Variant] {
+    data::VARIANTS
+}
+
+/// What the catalog says about a template status that is not `APPROVED`: what it means for the
+/// send, and what to do. A status Meta reports with an error code (PAUSED 132015, DISABLED
+/// 132016) points at that code's entry instead of carrying its own resolution.
+#[derive(Debug, PartialEq, Eq)]
+pub struct StatusGuidance {
+    pub statuses: &'static [&'static str],
+    pub meta_code: Option<u32>,
+    /// Completes "The template `x` …".
+    pub explains: &'static str,
+    pub resolution: &'static [&'static str],
+}
+
+/// The guidance for a normalised template status, if the catalog knows it.
+pub fn status_guidance(status: &str) -> Option<&'static StatusGuidance> {
+    data::TEMPLATE_STATUSES
+        .iter()
+        .find(|g| g.statuses.contains(&status))
 }
 
 /// Every entry: one per reason (no `meta_code`), then one per Meta code.
@@ -204,7 +323,7 @@ pub fn for_meta_code(code: u32) -> Option<&'static Entry> {
 }
 
 /// The code entries sorted by code, built once (fixed size): triage and webhooks look a code up
-/// per record, and a scan of the catalog made classifying a code 3× slower (168 vs 50 ns).
+/// per record, where a scan of the whole catalog would dominate the classification.
 fn by_meta_code() -> &'static [(u32, &'static Entry)] {
     static INDEX: OnceLock<Vec<(u32, &'static Entry)>> = OnceLock::new();
     INDEX.get_or_init(|| {
@@ -219,7 +338,7 @@ fn by_meta_code() -> &'static [(u32, &'static Entry)] {
 
 /// Every reason with its stable name.
 pub fn reasons() -> impl Iterator<Item = (Reason, &'static str)> {
-    data::REASON_NAMES.iter().copied()
+    Reason::ALL.iter().map(|&r| (r, r.as_str()))
 }
 
 /// Extra spellings users paste for a reason (already normalised, see `classify`).
@@ -269,14 +388,25 @@ mod tests {
 
     #[test]
     fn every_reason_has_a_base_entry_with_guidance() {
-        for (reason, name) in data::REASON_NAMES {
-            let e = for_reason(*reason);
-            assert_eq!(e.reason, *reason, "{name} has no base entry");
+        for (reason, name) in reasons() {
+            let e = for_reason(reason);
+            assert_eq!(e.reason, reason, "{name} has no base entry");
             assert!(!e.meaning.is_empty() && !e.resolution.is_empty(), "{name}");
-            assert_eq!(reason.as_str(), *name);
-            assert_eq!(Reason::from_name(name), Some(*reason));
+            assert_eq!(Reason::from_name(name), Some(reason));
             let json = serde_json::to_value(reason).unwrap();
             assert_eq!(json, serde_json::Value::String(name.to_string()));
+            // SCREAMING_SNAKE_CASE of the variant, as the macro's two columns must agree.
+            let variant = format!("{reason:?}");
+            let snake: String = variant
+                .chars()
+                .enumerate()
+                .flat_map(|(i, c)| {
+                    let sep = (i > 0 && c.is_ascii_uppercase()).then_some('_');
+                    sep.into_iter()
+                        .chain(std::iter::once(c.to_ascii_uppercase()))
+                })
+                .collect();
+            assert_eq!(snake, name, "{variant}");
         }
     }
 
@@ -288,13 +418,8 @@ mod tests {
                 assert!(seen.insert(code), "duplicate entry for {code}");
             }
         }
-        assert_eq!(data::REASON_NAMES.len(), reasons().count());
         let names: std::collections::HashSet<_> = reasons().map(|(_, n)| n).collect();
-        assert_eq!(
-            names.len(),
-            data::REASON_NAMES.len(),
-            "duplicate reason name"
-        );
+        assert_eq!(names.len(), Reason::ALL.len(), "duplicate reason name");
     }
 
     #[test]
@@ -323,6 +448,40 @@ mod tests {
         assert_eq!(json["signal"], "marketing_opted_out");
         let json = serde_json::to_value(for_meta_code(131000).unwrap()).unwrap();
         assert!(json.get("signal").is_none());
+    }
+
+    #[test]
+    fn a_variant_keeps_its_codes_reason_and_differs_in_guidance() {
+        for v in variants() {
+            let code = v.entry.meta_code.expect("a variant names its code");
+            let base = for_meta_code(code).expect("a variant's code has an entry");
+            assert_eq!(v.entry.reason, base.reason, "{code}: {}", v.entry.title);
+            assert_ne!(
+                v.entry.resolution, base.resolution,
+                "{code}: {}",
+                v.entry.title
+            );
+            assert!(v.subcode.is_some() || !v.details.is_empty(), "{code}");
+            for d in v.details {
+                assert_eq!(*d, d.to_lowercase(), "details fragments are lower case");
+                // Each fragment selects this variant.
+                let text = format!("Meta says: {}.", d.to_uppercase());
+                assert_eq!(
+                    for_meta_error(code, None, Some(&text)),
+                    Some(&v.entry),
+                    "{d}"
+                );
+            }
+        }
+        assert_eq!(
+            for_meta_error(100, None, Some("something else")),
+            for_meta_code(100)
+        );
+        assert_eq!(
+            for_meta_error(100, Some(33), None).unwrap().scope,
+            Scope::PhoneNumber
+        );
+        assert_eq!(for_meta_error(999_999, None, None), None);
     }
 
     #[test]

@@ -20,7 +20,7 @@ mod text;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Reason;
-use crate::eligibility::finding;
+use crate::finding::finding;
 use crate::model::{clip, Finding};
 use meta::Region;
 use parse::Parsed;

@@ -14,6 +14,10 @@ import {
   AudienceStream,
   catalog,
   version,
+  metaRequest,
+  type MetaRequest,
+  type AccountState,
+  type BillingCategory,
   type SendRequest,
   type Verdict,
   type Classification,
@@ -85,6 +89,33 @@ try {
   const path: string = err.path;
   void path;
 }
+
+// The 2026 fields: a BSUID recipient, billing, routing, account readiness, Meta's request.
+const account: AccountState = {
+  health: [{ entity: "WABA", can_send_message: "LIMITED", errors: [{ error_code: 141006 }] }],
+  restriction: { type: "RESTRICTED_BIZ_INITIATED_MESSAGING", until: null },
+  messaging_limit: { tier: "TIER_2K", unique_recipients_24h: 120 },
+  marketing_messages_api: "not_onboarded",
+};
+const bsuidSend: SendRequest = {
+  ...request,
+  contact: { phone: null, user_id: "US.13491208655302741918", marketing_state: "SUBSCRIBED", free_entry_point_until: null },
+  credits: { balance: 10, cost_by_category: { marketing: 2, service: 0.5 } },
+  account,
+  signals: { messaged_in_last_24h: true },
+  biz_opaque_callback_data: "send-1",
+};
+const v2026: Verdict = checkSend(bsuidSend);
+const billed: BillingCategory = v2026.billing.category;
+const free: "free_entry_point" | "service_window" | undefined = v2026.billing.free_because;
+const endpoint: "messages" | "marketing_messages" | null = v2026.endpoint;
+const recipientKind: "phone" | "user_id" | undefined = v2026.recipient?.kind;
+const meta: MetaRequest | null = metaRequest(bsuidSend);
+const recipientField: string | undefined = meta?.body.recipient ?? meta?.body.to;
+const slotPart: "header" | "body" | undefined = options[0]?.slots[0]?.part;
+// @ts-expect-error: the tier is one of Meta's
+checkSend({ ...bsuidSend, account: { messaging_limit: { tier: "TIER_1K", unique_recipients_24h: 0 } } });
+void [billed, free, endpoint, recipientKind, recipientField, slotPart];
 
 // @ts-expect-error: marketing_state is an enumeration
 checkSend({ ...request, contact: { ...request.contact, marketing_state: "YES" } });
