@@ -57,7 +57,8 @@ test("checks and reads create no tables; the first writes do, and live and resta
     assert.deepEqual(reasons(t), ["INSUFFICIENT_CREDITS"]);
     const x = await s.check(text());
     assert.equal(x.status, 200, x.text);
-    assert.deepEqual(reasons(x), ["OUTSIDE_CONVERSATION_WINDOW"]);
+    // Since 2026-10-01 a service message is billed too: the never-written workspace has no credits.
+    assert.deepEqual(reasons(x), ["OUTSIDE_CONVERSATION_WINDOW", "INSUFFICIENT_CREDITS"]);
     // Every read route of the never-written workspace and recipient answers "nothing yet".
     assert.deepEqual(await s.credits(ws), { workspace_id: ws, balance: 0, reserved: 0, available: 0, debited: 0, topped_up: 0 });
     const stats = await s.stats(ws);

@@ -70,7 +70,8 @@ describe("inbound messages and the window", () => {
     const r = await s.send(textSend({ to, workspace: ws }));
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.outcome, "accepted");
-    assert.equal(r.json.cost, 0);
+    // A service message is billed since 2026-10-01 (per-message pricing).
+    assert.equal(r.json.cost, 1);
     assert.equal(s.sandbox.callsTo(to), 1);
     const call = s.sandbox.calls.find((c) => c.to === digits(to));
     assert.equal(call.body.type, "text");

@@ -70,7 +70,8 @@ test("inbox free text is a session message; credits are checked when a balance i
   await page.getByLabel("Message", { exact: true }).selectOption("text");
   await page.getByLabel("Free text").fill("Your order is ready for pickup.");
   await page.locator('#verdict[data-state="eligible"]').waitFor();
-  assert.match(await verdict().innerText(), /0 credits/);
+  // A service message is billed since 2026-10-01 (per-message pricing): 1 credit by default.
+  assert.match(await verdict().innerText(), /\b1 credit\b/);
   await page.getByLabel("Last customer message").fill("");
   await blocker("OUTSIDE_CONVERSATION_WINDOW").waitFor();
   await page.getByLabel("Source").selectOption("campaign");
