@@ -185,7 +185,9 @@ fn batch<R: serde::de::DeserializeOwned, T>(
             }
         }
     };
-    if let Ok(items) = serde_json::from_str::<Vec<R>>(items_json) {
+    // Read through the same tracker as single calls: one copy of `R`'s reader in the module.
+    let silent = crate::error::Track::silent();
+    if let Ok(items) = crate::error::read::<Vec<R>>(items_json, &silent) {
         return Ok(items
             .into_iter()
             .enumerate()

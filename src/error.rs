@@ -7,6 +7,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt;
 
+use crate::wire::track::Deserializer as TrackedDe;
+pub(crate) use crate::wire::track::Track;
+
 /// Input that is not of the documented shape. Thrown in JS as an `Error` whose `name` is
 /// `"SendgateInputError"`, with `path` and `allowed` as properties.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -72,35 +75,53 @@ pub fn check_size(json: &str) -> Result<(), InputError> {
 /// Deserialize `json` into `T`, reporting the path of the first bad field.
 pub fn from_json<T: DeserializeOwned>(json: &str) -> Result<T, InputError> {
     check_size(json)?;
-    // The happy path pays for no path tracking; only a failure is parsed again to name the field.
-    match serde_json::from_str(json) {
+    // The happy path copies no keys; only a failure is read again to name the field. Both
+    // reads are the same code (one `Deserialize` per input type in the Wasm module).
+    match read(json, &Track::silent()) {
         Ok(value) => Ok(value),
         Err(_) => read_tracking_path(json),
     }
 }
 
-/// The same read with the path tracked, for input that failed: it names the wrong field. Kept
-/// out of line: V8 compiles a Wasm function whole on its first call, and this second reader
-/// would otherwise be compiled with every input type's first successful read.
+/// One read of `json` as `T` through the path tracker.
+pub(crate) fn read<T: DeserializeOwned>(json: &str, track: &Track) -> Result<T, ReadError> {
+    let mut de = serde_json::Deserializer::from_str(json);
+    let value = T::deserialize(TrackedDe::new(&mut de, track)).map_err(ReadError::Value)?;
+    de.end().map_err(ReadError::Trailing)?;
+    Ok(value)
+}
+
+/// Why [`read`] failed: the value, or text after it.
+pub(crate) enum ReadError {
+    Value(serde_json::Error),
+    Trailing(serde_json::Error),
+}
+
+/// The same read with the path recorded, for input that failed: it names the wrong field.
+/// Kept out of line: V8 compiles a Wasm function whole on its first call.
 #[cold]
 #[inline(never)]
 fn read_tracking_path<T: DeserializeOwned>(json: &str) -> Result<T, InputError> {
-    let mut de = serde_json::Deserializer::from_str(json);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
-        let path = clean_path(&err.path().to_string());
-        from_serde_message(path, &err.inner().to_string())
-    })?;
-    de.end().map_err(|e| {
-        InputError::new("", format!("trailing characters after the JSON value: {e}"))
-    })?;
-    Ok(value)
+    let track = Track::recording();
+    match read(json, &track) {
+        Ok(value) => Ok(value),
+        Err(ReadError::Value(err)) => {
+            let path = clean_path(&track.path().to_string());
+            Err(from_serde_message(path, &err.to_string()))
+        }
+        Err(ReadError::Trailing(e)) => Err(InputError::new(
+            "",
+            format!("trailing characters after the JSON value: {e}"),
+        )),
+    }
 }
 
 /// Deserialize an already-parsed JSON value into `T`, reporting the path of the first bad field.
 pub fn from_value<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T, InputError> {
-    serde_path_to_error::deserialize(value).map_err(|err| {
-        let path = clean_path(&err.path().to_string());
-        from_serde_message(path, &err.inner().to_string())
+    let track = Track::recording();
+    T::deserialize(TrackedDe::new(value, &track)).map_err(|err| {
+        let path = clean_path(&track.path().to_string());
+        from_serde_message(path, &err.to_string())
     })
 }
 
@@ -123,7 +144,7 @@ pub fn check_depth(value: &serde_json::Value) -> Result<(), InputError> {
     Ok(())
 }
 
-/// serde_path_to_error prints `.` for the root and `?` for unknown segments.
+/// The tracker prints `.` for the root and `?` for unknown segments.
 fn clean_path(path: &str) -> String {
     if path == "." {
         String::new()

@@ -7,6 +7,10 @@
 
 use serde::de::{Deserializer, Visitor};
 
+// Vendored code, kept as its author wrote it.
+#[allow(clippy::all, dead_code, mismatched_lifetime_syntaxes)]
+pub(crate) mod track;
+
 /// A deserializer whose structs can only be read from a map.
 pub(crate) struct MapOnly<D>(pub D);
 
