@@ -5,3 +5,5 @@ import init from "./sendgate.js";
 await init({ module_or_path: new URL("./sendgate_bg.wasm", import.meta.url) });
 
 export * from "./sendgate.js";
+// Shadows the export of the same name above (an explicit export wins over `export *`).
+export { normalizePhones } from "./batch.js";

@@ -307,6 +307,90 @@ pub fn normalize_phones(
     to_js_bulk(&answers, json.len() * 4)
 }
 
+/// `normalizePhones` for pkg/batch.js: the answers as one string of fields (see
+/// [`write_phone_columns`]), which JS splits once and turns into objects of one shape; that
+/// is several times cheaper than `JSON.parse` building the same objects key by key.
+#[wasm_bindgen(js_name = normalizePhonesColumns, skip_typescript)]
+pub fn normalize_phones_columns(inputs: JsValue) -> Result<JsValue, JsValue> {
+    let json = to_json(&inputs, "")?;
+    let answers = api::normalize_phones(&json).map_err(input_error)?;
+    let mut out = Vec::with_capacity(answers.len() * 96);
+    write_phone_columns(&mut out, &answers)
+        .map_err(|e| Error::new(&format!("sendgate: cannot serialize result: {e}")))?;
+    // SAFETY: only UTF-8 is written (the report's strings and serde_json's output).
+    Ok(JsValue::from_str(unsafe {
+        std::str::from_utf8_unchecked(&out)
+    }))
+}
+
+/// Field separator of the columns (serde_json escapes control characters, and the report's
+/// own strings are digits and region codes).
+const SEP: u8 = 1;
+/// Separates the `wa_id` variants inside their field.
+const SUB: u8 = 2;
+/// `null`.
+const NULL: u8 = 3;
+
+/// Per answer, 11 fields each followed by [`SEP`]: e164, region, calling_code,
+/// national_number, possible, valid, type, assumed (strings or [`NULL`]; the booleans `1`
+/// or empty), the `wa_id` variants joined by [`SUB`], suggested, and the findings as JSON text
+/// (empty when there are none). An item's input error is [`SUB`] then its answer's JSON text,
+/// and ten empty fields.
+fn write_phone_columns(
+    out: &mut Vec<u8>,
+    answers: &[api::BatchItem<crate::phone::PhoneReport>],
+) -> serde_json::Result<()> {
+    fn text(out: &mut Vec<u8>, value: Option<&str>) {
+        match value {
+            Some(v) => out.extend_from_slice(v.as_bytes()),
+            None => out.push(NULL),
+        }
+        out.push(SEP);
+    }
+    let mut name = Vec::new();
+    for answer in answers {
+        let report = match answer {
+            api::BatchItem::Ok(report) => report,
+            api::BatchItem::Err { .. } => {
+                out.push(SUB);
+                serde_json::to_writer(&mut *out, answer)?;
+                out.extend_from_slice(&[SEP; 11]);
+                continue;
+            }
+        };
+        text(out, report.e164.as_deref());
+        text(out, report.region.as_deref());
+        text(out, report.calling_code.as_deref());
+        text(out, report.national_number.as_deref());
+        text(out, report.possible.then_some("1").or(Some("")));
+        text(out, report.valid.then_some("1").or(Some("")));
+        text(out, report.number_type);
+        match report.assumed {
+            // A unit variant: serde_json writes its name quoted.
+            Some(assumed) => {
+                name.clear();
+                serde_json::to_writer(&mut name, &assumed)?;
+                out.extend_from_slice(&name[1..name.len() - 1]);
+                out.push(SEP);
+            }
+            None => text(out, None),
+        }
+        for (i, id) in report.wa_id_variants.iter().enumerate() {
+            if i > 0 {
+                out.push(SUB);
+            }
+            out.extend_from_slice(id.as_bytes());
+        }
+        out.push(SEP);
+        text(out, report.suggested.as_deref());
+        if !report.findings.is_empty() {
+            serde_json::to_writer(&mut *out, &report.findings)?;
+        }
+        out.push(SEP);
+    }
+    Ok(())
+}
+
 /// Every record of a CSV text in sendgate's dialect: `{ line, fields }` or `{ line, error }`.
 #[wasm_bindgen(js_name = readCsv, unchecked_return_type = "CsvRecord[]")]
 pub fn read_csv(
