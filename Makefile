@@ -59,9 +59,11 @@ dev: pkg
 	npm run build --workspace www
 	npm run dev --workspace worker
 
-# sendgate vs libphonenumber-js/max on bench/corpus.mjs (fixed seed), one table of medians;
-# plus the native core micro-benchmark (cargo bench --bench phone).
+# sendgate vs libphonenumber-js/max on bench/corpus.mjs (fixed seed), one table of medians with
+# issue 19's figures (the browser rows in headless Chromium on www/dist, built here); plus the
+# native core micro-benchmark (cargo bench --bench phone).
 bench: pkg
+	npm run build --workspace www
 	node bench/run.mjs
 	cargo bench --bench phone
 

@@ -2,7 +2,7 @@
 // `make bench`: sendgate (the built pkg/) against libphonenumber-js/max, measured in the same
 // run on the same deterministic corpus (bench/corpus.mjs), printed as ONE table of medians.
 // Ratios of the batch rows are to the single call's per-call time (checkSend, normalizePhone).
-// Usage: node bench/run.mjs [--rows 20000] [--runs 7] [--cold 9] [--webhook 5] [--worker 9]
+// Usage: node bench/run.mjs [--rows 20000] [--runs 7] [--cold 9] [--webhook 5] [--worker 9] [--browser 7]
 //        [--pkg path/to/pkg/node.js]
 //        [--disagreements] (also list every disagreement with libphonenumber-js)
 import { execFileSync } from "node:child_process";
@@ -24,6 +24,8 @@ const { values } = parseArgs({
     // Each run starts workerd twice (new deployment, restart). A first request's time swings by
     // several ms between runs, so the median needs more runs than the in-process figures.
     worker: { type: "string", default: "9" },
+    // Cold loads of the dashboard in headless Chromium (bench/browser.mjs); 0 skips the browser rows.
+    browser: { type: "string", default: "7" },
     pkg: { type: "string", default: fileURLToPath(new URL("../pkg/node.js", import.meta.url)) },
     disagreements: { type: "boolean", default: false },
   },
@@ -216,6 +218,21 @@ if (existsSync(fileURLToPath(harness))) {
   }
 }
 
+// --- browser: first verdict and the 1,000,000-row export, headless Chromium on www/dist --------
+let browser = null;
+const chromium = process.env.CHROMIUM ?? "/usr/bin/chromium";
+if (Number(values.browser) > 0 && existsSync(chromium) && existsSync(fileURLToPath(new URL("../www/dist/index.html", import.meta.url)))) {
+  try {
+    const script = fileURLToPath(new URL("./browser.mjs", import.meta.url));
+    const out = execFileSync(process.execPath, [script, values.browser], { encoding: "utf8", timeout: 900_000 });
+    browser = JSON.parse(out.trim().split("\n").pop());
+  } catch (e) {
+    browser = { error: `failed: ${String(e.message ?? e).split("\n")[0].slice(0, 60)}` };
+  }
+} else {
+  browser = { error: Number(values.browser) > 0 ? "no Chromium or www/dist" : "skipped" };
+}
+
 // --- the table --------------------------------------------------------------------------------
 const f = (x, d = 1) => (x == null ? "—" : x.toFixed(d));
 function workerRow(label, which) {
@@ -224,7 +241,18 @@ function workerRow(label, which) {
   const met = which === "fresh" ? m.delta <= 10 : null;
   return [label, `${f(m.delta)} (${f(m.first)} − ${f(m.warm)})`, "—", null, which === "fresh" ? "≤ 10 ms" : "", met];
 }
+const bs = browser?.stream;
 const rowsOut = [
+  [
+    `browser: navigation start → first verdict rendered, cold, loopback (ms; median of ${browser?.firstVerdict?.length ?? 0}, best)`,
+    browser?.firstVerdictMedian != null ? `${f(browser.firstVerdictMedian, 0)} (best ${f(browser.firstVerdictBest, 0)})` : browser?.error ?? "—",
+    "—", null, "≤ 150 ms", browser?.firstVerdictMedian != null ? browser.firstVerdictMedian <= 150 : null,
+  ],
+  [
+    "browser: 1,000,000-row Shopify export, file chosen → report (ms; peak JS heap MB)",
+    bs ? `${f(bs.ms, 0)} (${f(bs.heapMb, 0)} MB)` : browser?.error ?? "—",
+    "—", null, "≤ 3000 ms, ≤ 300 MB", bs ? bs.ms <= 3000 && bs.heapMb <= 300 : null,
+  ],
   ["cold start: import + first answer (ms)", f(coldSg.total), f(coldPeer.total), coldSg.total / coldPeer.total, "≤ 8 ms", coldSg.total <= 8],
   ["  of which import (ms)", f(coldSg.import), f(coldPeer.import), coldSg.import / coldPeer.import, "", null],
   ["  of which first answer (ms)", f(coldSg.first), f(coldPeer.first), coldSg.first / coldPeer.first, "", null],
