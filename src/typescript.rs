@@ -16,7 +16,9 @@
 mod tests {
     use ts_rs::{Config, TS};
 
-    use crate::api::{BatchError, BatchItem as BatchResult, CsvRecord, PartInput as AudiencePart, Version};
+    use crate::api::{
+        BatchError, BatchItem as BatchResult, CsvRecord, PartInput as AudiencePart, Version,
+    };
     use crate::audience::{AudienceOptions, AudienceReport, Fixable as AudienceFixable};
     use crate::catalog::{Category, Reason, Retry, RetryKind, Scope, Signal};
     use crate::classify::Classification;
@@ -27,12 +29,12 @@ mod tests {
     };
     use crate::model::*;
     use crate::phone::{Assumed, PhoneInput, PhoneReport};
+    use crate::triage::{RetryLists, RetryTarget, TriageGroup, TriageReport};
     use crate::webhook::{
         self, AccountError, AccountUpdate, CallEvent, InboundMessage, Invalid, MarketingPreference,
         MessageEcho, PhoneNumberQuality, StatusEvent, TemplateComponents, TemplateStatus,
         UnknownField, UserIdChange, WebhookEvent,
     };
-    use crate::triage::{RetryLists, RetryTarget, TriageGroup, TriageReport};
 
     const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/pkg/types.d.ts");
 

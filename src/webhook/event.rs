@@ -233,7 +233,9 @@ pub struct AccountUpdate {
     /// The webhook field it came from.
     #[cfg_attr(
         test,
-        ts(type = r#""account_update" | "account_review_update" | "phone_number_name_update" | "business_capability_update" | "account_alerts""#)
+        ts(
+            type = r#""account_update" | "account_review_update" | "phone_number_name_update" | "business_capability_update" | "account_alerts""#
+        )
     )]
     pub field: String,
     /// Meta's `event` of an `account_update`, as given: `ACCOUNT_RESTRICTION`,
@@ -553,7 +555,9 @@ pub struct UserIdChange {
     /// security identity), or a future value as given.
     #[cfg_attr(
         test,
-        ts(type = r#""user_changed_number" | "user_changed_user_id" | "customer_identity_changed" | (string & {})"#)
+        ts(
+            type = r#""user_changed_number" | "user_changed_user_id" | "customer_identity_changed" | (string & {})"#
+        )
     )]
     pub change: String,
     /// The user's wa_id now (`system.wa_id` after a number change, else `from`).

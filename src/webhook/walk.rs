@@ -256,7 +256,9 @@ mod tests {
         let body = r#"{"entry":[5,{"changes":[{"field":"messages","value":{"statuses":[7,{"id":"w","status":"read"}]}}]}]}"#;
         let ev = classify_webhook_text(body);
         assert_eq!(ev.len(), 3, "{ev:?}");
-        assert!(matches!(&ev[0], WebhookEvent::Invalid(Invalid { path, .. }) if path == "entry[0]"));
+        assert!(
+            matches!(&ev[0], WebhookEvent::Invalid(Invalid { path, .. }) if path == "entry[0]")
+        );
         assert!(
             matches!(&ev[1], WebhookEvent::Invalid(Invalid { path, .. }) if path == "entry[1].changes[0].value.statuses[0]")
         );
