@@ -427,6 +427,19 @@ export interface SendgateInputError extends Error {
         }
     }
 
+    /// `webhook::EVENT_KINDS` (which triage reads) lists the `kind` of every `WebhookEvent`
+    /// variant, in the enum's order.
+    #[test]
+    fn event_kinds_are_the_webhook_event_variants() {
+        let decl = WebhookEvent::decl(&Config::new());
+        let kinds: Vec<&str> = decl
+            .split("\"kind\": \"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        assert_eq!(kinds, webhook::EVENT_KINDS);
+    }
+
     #[test]
     fn pretty_puts_one_field_per_line_and_keeps_literals() {
         assert_eq!(
