@@ -459,5 +459,13 @@ export interface SendgateInputError extends Error {
             "{broken}"
         );
         assert_eq!(pretty("type S = \"a\" | \"b\";"), "type S = \"a\" | \"b\";");
+        assert_eq!(
+            pretty("type U = { \"kind\": \"a\" } & A | { line: number, error: string, };"),
+            "type U =\n  | { \"kind\": \"a\" } & A\n  | { line: number, error: string };"
+        );
+        assert_eq!(
+            pretty("type V = { xs?: Array<{ /**\n * Doc.\n */\ntype: string, n: number, }>, ys: Array<{ a: string, }>, };"),
+            "type V = {\n  xs?: Array<{\n    /**\n     * Doc.\n     */\n    type: string,\n    n: number,\n  }>,\n  ys: Array<{ a: string }>,\n};"
+        );
     }
 }
