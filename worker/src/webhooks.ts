@@ -89,9 +89,14 @@ export async function receiveWebhook(request: Request, env: Env): Promise<Respon
   /** User id changes run after this body's other events (they move state those may write). */
   const moves: Extract<WebhookEvent, { kind: "user_id_change" }>[] = [];
   const unrecognized: { kind: "invalid" | "unknown_field"; what: string }[] = [];
+  /** Links already asked for in this body (a campaign's statuses repeat them). */
+  const linked = new Set<string>();
   const link = (userId: string | null | undefined, waId: string | null | undefined) => {
     const p = person(userId, waId);
-    if (p.key && p.other) tasks.push(linkBoth(env, p.key, p.other));
+    if (p.key && p.other && !linked.has(`${p.key} ${p.other}`)) {
+      linked.add(`${p.key} ${p.other}`);
+      tasks.push(linkBoth(env, p.key, p.other));
+    }
     return p.key;
   };
   for (const ev of events) {
