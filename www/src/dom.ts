@@ -1,5 +1,5 @@
 // A tiny element builder: the dashboard is plain TypeScript and DOM, no framework.
-type Child = Node | string | number | null | undefined | false | Child[];
+export type Child = Node | string | number | null | undefined | false | Child[];
 type Attrs = Record<string, string | number | boolean | null | undefined | EventListener>;
 
 export function h<K extends keyof HTMLElementTagNameMap>(
