@@ -49,7 +49,7 @@ function byTemplateOrder(answer: TemplateOption[]): (TemplateOption | undefined)
  *  what it does to the send). */
 function categoryChange(t: Template): HTMLElement {
   const p = t.pending_category!;
-  return h("span", { class: "badge warning tpl-change" }, `! Category changing: ${t.category} → ${p.category} from ${new Date(p.at).toLocaleDateString()}`);
+  return h("span", { class: "tpl-change" }, `! Category changing: ${t.category} → ${p.category} from ${new Date(p.at).toLocaleDateString()}`);
 }
 
 /** The part's text with each slot's value in place: the core named the slots; each one's
