@@ -45,7 +45,9 @@ interface CampaignSummary {
 let file: { name: string; text: string } | null = null;
 let preflight: AudienceReport | null = null;
 let parameters: string[] = [];
-let watching: string | null = null;
+/** Each watch (and each action's fresh report) starts a new generation: an older poll's
+ *  answer still in flight is dropped, so it never paints over a newer report. */
+let generation = 0;
 let timer: ReturnType<typeof setTimeout> | null = null;
 let polls = 0;
 
@@ -209,35 +211,34 @@ async function startCampaign(): Promise<void> {
 function stopWatching(): void {
   if (timer) clearTimeout(timer);
   timer = null;
-  watching = null;
+  generation++;
 }
+
+const over = (r: CampaignReport) => r.state === "finished" || r.state === "cancelled";
 
 function watch(id: string, first?: CampaignReport): void {
   stopWatching();
-  watching = id;
+  const gen = generation;
   if (first) show(first);
-  void poll(id, !first);
+  if (first && over(first)) return;
+  if (first) timer = setTimeout(() => void poll(id, gen), POLL_MS);
+  else void poll(id, gen);
 }
 
-async function poll(id: string, now: boolean): Promise<void> {
-  if (!now) {
-    timer = setTimeout(() => void poll(id, true), POLL_MS);
-    return;
-  }
+async function poll(id: string, gen: number): Promise<void> {
   const s = activeSession();
-  if (!s || watching !== id) return;
+  if (!s || gen !== generation) return;
   try {
     const res = await workerFetch(s.key, `/v1/campaigns/${encodeURIComponent(id)}`, "read the campaign");
     const report = (await res.json()) as CampaignReport;
-    if (watching !== id) return;
+    if (gen !== generation) return;
     show(report);
-    if (report.state === "finished" || report.state === "cancelled") return;
-    timer = setTimeout(() => void poll(id, true), POLL_MS);
+    if (!over(report)) timer = setTimeout(() => void poll(id, gen), POLL_MS);
   } catch (err) {
-    if (watching !== id) return;
+    if (gen !== generation) return;
     failed(`read campaign ${id}`, err);
     // A network blip must not end the watch: try again, slower.
-    if (!(err instanceof SessionError && err.signedOut)) timer = setTimeout(() => void poll(id, true), POLL_MS * 3);
+    if (!(err instanceof SessionError && err.signedOut)) timer = setTimeout(() => void poll(id, gen), POLL_MS * 3);
   }
 }
 
