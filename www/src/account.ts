@@ -1,5 +1,5 @@
 import type { AccountState, HealthEntity, MessagingTier, PendingCategory, Restriction, TemplateCategory } from "sendgate";
-import { $, h, replace, errorText, fmtInt, fmtPct } from "./dom";
+import { $, h, replace, errorText, fmtInt, fmtPct, whenOpened } from "./dom";
 import { useWorkerAccount } from "./account-input";
 import { SessionError, activeSession, onSession, signOut, workerFetch, type Session } from "./session";
 
@@ -55,14 +55,19 @@ function showSignedOut(): void {
       "div",
       { class: "empty" },
       h("p", null, "Sign in with your workspace key to see the sending account: Meta's health status, restrictions, payment method, messaging tier and the templates whose category is changing."),
-      h("button", { type: "button", onclick: openSignIn }, "Sign in…"),
+      h("button", { type: "button", onclick: openSignIn }, "Enter your workspace key…"),
     ),
   );
   ($("#acct-load") as HTMLButtonElement).disabled = true;
 }
 
-/** The sign-in box lives with the failure triage's worker loader. */
-export function openSignIn(): void {
+/** The panel to go back to once signed in. */
+let returnTo: string | null = null;
+
+/** The sign-in box lives with the failure triage's worker loader; once signed in, the merchant
+ *  is taken back to the panel they came from. */
+export function openSignIn(e?: Event): void {
+  returnTo = (e?.target as Element | undefined)?.closest("section.panel")?.id ?? null;
   const box = $("#worker-box") as HTMLDetailsElement;
   box.open = true;
   box.scrollIntoView();
@@ -222,14 +227,27 @@ export function initAccount(): void {
     const s = activeSession();
     if (s) void loadAccount(s);
   });
+  // Read when the panel is opened (or Refresh is pressed), not on every sign-in.
+  const reader = whenOpened($("#account"), () => {
+    const s = activeSession();
+    if (s) void loadAccount(s);
+  });
   onSession((s) => {
     if (!s) {
+      reader.disarm();
       useWorkerAccount(null);
       setState("signed-out", null);
       showSignedOut();
       return;
     }
     ($("#acct-load") as HTMLButtonElement).disabled = false;
-    void loadAccount(s);
+    setState("signed-in", null);
+    replace($("#acct-out"), h("p", { class: "muted" }, "Choose Refresh to read the account from the worker."));
+    reader.arm();
+    if (returnTo) {
+      location.hash = returnTo;
+      document.getElementById(returnTo)?.scrollIntoView();
+      returnTo = null;
+    }
   });
 }

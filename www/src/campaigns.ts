@@ -1,6 +1,6 @@
 import { checkAudience, classifyFailure, pickTemplates } from "sendgate";
 import type { AudienceOptions, AudienceReport, Slot, Template, TemplateCategory, TriageReport } from "sendgate";
-import { $, h, replace, barChart, errorText, fmtInt, fmtPct } from "./dom";
+import { $, h, replace, barChart, errorText, fmtInt, fmtPct, whenOpened } from "./dom";
 import { loadedAccount, openSignIn } from "./account";
 import { showTriageReport } from "./triage";
 import { SessionError, activeSession, onSession, signOut, workerFetch, type Session } from "./session";
@@ -470,10 +470,16 @@ export function initCampaigns(): void {
   });
   on("templates", renderTemplates);
   renderTemplates();
+  // The list is read when the panel is opened (or Refresh is pressed).
+  const lister = whenOpened($("#campaigns"), () => {
+    const s = activeSession();
+    if (s) void loadList(s);
+  });
   onSession((s) => {
     $("#cmp-signed-out").hidden = !!s;
     $("#campaigns").dataset.signedIn = String(!!s);
     if (!s) {
+      lister.disarm();
       stopWatching();
       replace($("#cmp-watch"));
       replace($("#cmp-list"));
@@ -481,7 +487,7 @@ export function initCampaigns(): void {
       return;
     }
     ($("#cmp-start") as HTMLButtonElement).disabled = !preflight;
-    void loadList(s);
+    lister.arm();
   });
   runPreflight();
 }

@@ -142,3 +142,27 @@ export function onFileChosen(input: HTMLInputElement, dropZone: HTMLElement, onF
     if (f) onFile(f);
   });
 }
+
+/**
+ * Calls `load` when the merchant goes to the panel `el` (its address, `#id`, now or later), each
+ * time `arm()` is called: panels that ask the worker for something wait until they are opened.
+ */
+export function whenOpened(el: Element, load: () => void): { arm: () => void; disarm: () => void } {
+  let armed = false;
+  const check = () => {
+    if (armed && location.hash === `#${el.id}`) {
+      armed = false;
+      load();
+    }
+  };
+  window.addEventListener("hashchange", check);
+  return {
+    arm() {
+      armed = true;
+      check();
+    },
+    disarm() {
+      armed = false;
+    },
+  };
+}

@@ -206,6 +206,8 @@ async function signIn() {
   await keyField().fill(KEY);
   await s.page.getByRole("button", { name: "Sign in", exact: true }).click();
   await s.page.locator("#signed-in:not([hidden])").waitFor();
+  // The panels ask the worker once they are opened.
+  await s.page.getByRole("link", { name: "Account", exact: true }).click();
 }
 
 test("signed out: both panels say to sign in, and take the merchant to the key field", async () => {
@@ -217,6 +219,19 @@ test("signed out: both panels say to sign in, and take the merchant to the key f
   await page.locator("#cmp-signin").click();
   assert.equal(await page.evaluate(() => document.activeElement?.id), "workspace-key");
   assert.equal(worker.requests.length, 0, "nothing asked of the worker before signing in");
+});
+
+test("signed in from the campaigns panel, the merchant is taken back there; the account is read only once opened", async () => {
+  const { page } = s;
+  await keyField().fill(KEY);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.locator("#signed-in:not([hidden])").waitFor();
+  await page.waitForFunction(() => location.hash === "#campaigns");
+  await page.locator("#cmp-list").filter({ hasText: "spring-launch" }).waitFor();
+  assert.deepEqual(worker.requests.map((r) => r.path), ["/v1/workspace", "/v1/campaigns"]);
+  assert.equal(await account().getAttribute("data-state"), "signed-in");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.locator("#cmp-signed-out").waitFor();
 });
 
 test("the account panel shows GET /v1/account: health per entity, restriction, payment, tier bar, quality, throughput, changing templates", async () => {
