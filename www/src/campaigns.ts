@@ -272,26 +272,28 @@ function svg(tag: string, attrs: Record<string, string | number>, ...children: (
   return el;
 }
 
-/** Messages sent per second over the report's last ≤ 120 s, as bars (one per second). */
+/** Messages sent per second over the report's last ≤ 120 s, as one bar per second on a fixed
+ *  120 s axis ending at the newest second. */
 function rateChart(rate: CampaignReport["rate"]): HTMLElement {
   const series = rate?.series ?? [];
   const width = 480;
   const height = 120;
+  const span = 120;
+  const slot = width / span;
   const max = Math.max(1, ...series.map((p) => n(p.sent)));
-  const t0 = series.length ? new Date(series[0].at).getTime() : 0;
-  const span = Math.max(1, series.length ? (new Date(series[series.length - 1].at).getTime() - t0) / 1000 + 1 : 1);
-  const bar = Math.max(1, width / span - 1);
+  const end = series.length ? new Date(series[series.length - 1].at).getTime() : 0;
   const chart = svg(
     "svg",
-    { viewBox: `0 0 ${width} ${height + 16}`, class: "rate-chart", role: "img", "aria-label": `Messages sent per second; ${rate?.achieved_mps ?? 0} per second on average` },
+    { viewBox: `0 0 ${width} ${height + 16}`, class: "rate-chart", role: "img", "aria-label": `Messages sent per second over the last ${span} s; ${rate?.achieved_mps ?? 0} per second on average` },
     svg("line", { x1: 0, y1: height, x2: width, y2: height, stroke: "currentColor", "stroke-opacity": 0.3 }),
     ...series.map((p) => {
-      const x = ((new Date(p.at).getTime() - t0) / 1000) * (width / span);
+      const age = Math.round((end - new Date(p.at).getTime()) / 1000);
+      const x = width - (age + 1) * slot;
       const hgt = (n(p.sent) / max) * (height - 4);
-      return svg("rect", { x: x.toFixed(1), y: (height - hgt).toFixed(1), width: bar.toFixed(1), height: hgt.toFixed(1), class: "rate-bar" }, svg("title", {}, `${when(p.at)}: ${p.sent} sent`));
+      return svg("rect", { x: x.toFixed(1), y: (height - hgt).toFixed(1), width: Math.max(1, slot - 1).toFixed(1), height: hgt.toFixed(1), class: "rate-bar" }, svg("title", {}, `${when(p.at)}: ${p.sent} sent`));
     }),
-    svg("text", { x: 0, y: height + 14, class: "rate-axis" }, `peak ${fmtInt(max)}/s`),
-    svg("text", { x: width, y: height + 14, "text-anchor": "end", class: "rate-axis" }, `last ${Math.round(span)} s`),
+    svg("text", { x: 0, y: height + 14, class: "rate-axis" }, `−${span} s`),
+    svg("text", { x: width, y: height + 14, "text-anchor": "end", class: "rate-axis" }, `now · peak ${fmtInt(max)}/s`),
   );
   return h("figure", { class: "chart", id: "cmp-rate" }, h("figcaption", null, `Rate: ${(rate?.achieved_mps ?? 0).toLocaleString("en-US", { maximumFractionDigits: 1 })} messages/s`), chart as unknown as HTMLElement);
 }
@@ -385,11 +387,11 @@ function show(r: CampaignReport): void {
     ),
     failures.length
       ? barChart(
-          "Failures by reason",
+          "Blocked and failed, by reason",
           failures.map(([reason, count]) => ({ key: reason, label: reason, detail: classifyFailure(reason).title, count, share: failedTotal ? count / failedTotal : 0 })),
-          "Shares are of the campaign's failures.",
+          "Shares are of the campaign's contacts not sent or failed.",
         )
-      : h("p", { class: "muted" }, "No failures."),
+      : h("p", { class: "muted" }, "Nothing blocked or failed."),
     rateChart(r.rate),
     h(
       "p",
