@@ -63,6 +63,9 @@ test("account health BLOCKED gives ACCOUNT_RESTRICTED; LIMITED only warns; a mis
   assert.equal(await verdict().getAttribute("data-state"), "blocked");
   assert.match(await blocker("ACCOUNT_RESTRICTED").innerText(), /PHONE_NUMBER/);
   assert.equal(await page.locator("#verdict-endpoint").innerText(), "none: the send is blocked");
+  // The picker gets the same account: no template can go from a blocked number.
+  const total = await page.locator("#tpl-list li").count();
+  await page.locator("#tpl-summary", { hasText: `0 of ${total} can be sent to this contact` }).waitFor();
   await page.getByLabel("Phone number health").selectOption("");
   await page.getByLabel("WABA health").selectOption("");
   await page.locator('#verdict[data-state="eligible"]').waitFor();
@@ -187,6 +190,14 @@ test("the audience check with TIER_250 shows how many contacts are over the limi
   await page.locator('#audience[data-state="done"]').waitFor({ timeout: 30_000 });
   assert.equal(await num("aud-over-limit"), overFrom(eligibleLines[250]));
   assert.match(await page.locator("#aud-limit").innerText(), new RegExp(`from line ${eligibleLines[250]}\\.`));
+
+  // A count that is not a whole number is pointed out, not guessed.
+  await audience.getByLabel("Recipients used (24 h)").fill("12.5");
+  await audience.getByLabel("Recipients used (24 h)").dispatchEvent("change");
+  await page.locator("#aud-error", { hasText: "Recipients used “12.5” is not a whole number" }).waitFor();
+  await audience.getByLabel("Recipients used (24 h)").fill("0");
+  await audience.getByLabel("Recipients used (24 h)").dispatchEvent("change");
+  await page.locator('#audience[data-state="done"]').waitFor({ timeout: 30_000 });
 
   // Without a tier, no limit is counted.
   await audience.getByLabel("Messaging tier").selectOption("");
