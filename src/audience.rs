@@ -19,6 +19,7 @@ use crate::model::{
 use crate::phone;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 #[serde(remote = "Self")]
 pub struct AudienceOptions {
     pub source: Source,
@@ -34,24 +35,28 @@ pub struct AudienceOptions {
     /// with `INSUFFICIENT_CREDITS`.
     #[serde(default)]
     pub credits: Option<Credits>,
-    /// The sending account; its `messaging_limit` is spent in file order, like credits.
+    /// The sending account; its `messaging_limit` is spent in file order, like credits (so it
+    /// too needs the file as one part).
     #[serde(default)]
     pub account: Option<Box<AccountState>>,
     /// With `true`, each fixable entry carries `row`: its record with the phone replaced by the
     /// suggestion, for writing the corrected file.
     #[serde(default)]
+    #[cfg_attr(test, ts(as = "Option<bool>"))]
     pub fixed_rows: bool,
 }
 
 crate::wire::objects_only!(AudienceOptions);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ReasonCount {
     pub reason: Reason,
     pub count: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Malformed {
     pub line: usize,
     pub error: String,
@@ -59,9 +64,17 @@ pub struct Malformed {
 
 /// A contact whose phone lacks its calling code, with the E.164 number to save in Shopify.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(
+    test,
+    derive(ts_rs::TS),
+    ts(rename = "AudienceFixable", optional_fields)
+)]
 pub struct Fixable {
+    /// Line of the CSV the contact starts on (the header is line 1).
     pub line: usize,
+    /// The phone as exported.
     pub phone: String,
+    /// The E.164 number to save in Shopify.
     pub suggested: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
@@ -71,13 +84,14 @@ pub struct Fixable {
     pub first_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// The record's fields with the phone's column replaced by `suggested` (with
-    /// `fixed_rows`).
+    /// With `fixed_rows`: the record's fields with the phone's column (`Phone`, or `Default
+    /// Address Phone` when the phone came from there) set to `suggested`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub row: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AudienceReport {
     /// Data rows read (malformed ones included).
     pub rows: usize,
@@ -85,18 +99,22 @@ pub struct AudienceReport {
     /// Contacts with at least one blocker.
     pub blocked_contacts: usize,
     /// Per reason, how many contacts it blocks (a contact may count under several), largest first.
+    #[cfg_attr(test, ts(inline))]
     pub blocked: Vec<ReasonCount>,
+    #[cfg_attr(test, ts(inline))]
     pub malformed: Vec<Malformed>,
     pub fixable: Vec<Fixable>,
     /// Credits the eligible sends cost.
     pub cost: f64,
-    /// Which kind of export the header was recognised as: `shopify` or `platform`.
+    /// Which kind of export the header was recognised as.
+    #[cfg_attr(test, ts(type = "\"shopify\" | \"platform\""))]
     pub format: &'static str,
     /// The header's fields as read (empty for an empty file).
     pub header: Vec<String>,
     /// With `options.account.messaging_limit`: new recipients counted in file order and the
     /// contacts blocked past the limit.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub messaging_limit: Option<LimitReport>,
 }
 
