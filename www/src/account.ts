@@ -17,7 +17,7 @@ export interface AccountAnswer {
   templates_changing: {
     name: string;
     language: string | null;
-    category: TemplateCategory | (string & {});
+    category: TemplateCategory | (string & {}) | null;
     pending_category: TemplateCategory | PendingCategory | null;
     effective_at: string | null;
   }[];
@@ -151,7 +151,8 @@ function limitBar(m: AccountAnswer["messaging_limit"]): HTMLElement {
 function pendingText(p: AccountAnswer["templates_changing"][number]): string {
   const next = p.pending_category && typeof p.pending_category === "object" ? p.pending_category.category : p.pending_category;
   const at = p.effective_at ?? (p.pending_category && typeof p.pending_category === "object" ? p.pending_category.at : null);
-  return `${p.category}${next ? ` → ${next}` : ""}${at ? ` from ${when(at)}` : ""}`;
+  if (!next) return `now ${p.category ?? "(category not known)"}`;
+  return `${p.category ?? "(category not known)"} → ${next}${at ? ` from ${when(at)}` : ""}`;
 }
 
 function render(a: AccountAnswer): void {

@@ -34,7 +34,11 @@ const RESTRICTED = {
   throughput_mps: 80,
   throughput_source: "meta",
   messaging_limit: { tier: "TIER_250", limit: 250, unique_recipients_24h: 17 },
-  templates_changing: [{ name: "order_feedback", language: "en", category: "UTILITY", pending_category: "MARKETING", effective_at: iso(Date.now() + 14 * 24 * HOUR) }],
+  templates_changing: [
+    { name: "order_feedback", language: "en", category: "UTILITY", pending_category: "MARKETING", effective_at: iso(Date.now() + 14 * 24 * HOUR) },
+    // A completed change: the category in force, nothing pending.
+    { name: "winback_offer", language: null, category: "MARKETING", pending_category: null, effective_at: null },
+  ],
   health_checked_at: iso(Date.now() - 5 * 60_000),
   updated_at: iso(Date.now() - HOUR),
 };
@@ -251,6 +255,7 @@ test("the account panel shows GET /v1/account: health per entity, restriction, p
   assert.equal(await page.locator("#acct-quality").innerText(), "YELLOW");
   assert.match(await page.locator("#acct-throughput").innerText(), /80 messages\/s \(from Meta\)/);
   assert.match(await page.locator('#acct-changing li[data-name="order_feedback"]').innerText(), /order_feedback \(en\): UTILITY → MARKETING from/);
+  assert.equal(await page.locator('#acct-changing li[data-name="winback_offer"]').innerText(), "winback_offer: now MARKETING");
   await s.screenshot("account-panel", "#account");
   s.assertClean();
 });
