@@ -24,7 +24,8 @@ const RESTRICTED = {
       { entity: "PHONE_NUMBER", id: "1234567890", can_send_message: "AVAILABLE" },
       { entity: "WABA", id: "98765", can_send_message: "LIMITED", errors: [{ error_code: 141006, error_description: "There is an error with the payment method.", possible_solution: "Add a valid payment method in Business Manager." }] },
     ],
-    restriction: { type: "RESTRICTED_BIZ_INITIATED_MESSAGING", until: iso(Date.now() + 48 * HOUR) },
+    // As the edge writes it: every restriction in `restrictions`, `restriction` cleared.
+    restriction: null,
     restrictions: [{ type: "RESTRICTED_BIZ_INITIATED_MESSAGING", until: iso(Date.now() + 48 * HOUR) }],
     banned: false,
     payment_method: false,
@@ -247,7 +248,7 @@ test("the account panel shows GET /v1/account: health per entity, restriction, p
   const rows = await page.locator("#acct-health tbody tr").evaluateAll((trs) => trs.map((tr) => [tr.dataset.entity, tr.children[1].textContent]));
   assert.deepEqual(rows, RESTRICTED.account.health.map((e) => [e.entity, e.can_send_message]));
   assert.match(await page.locator('#acct-health tr[data-entity="WABA"]').innerText(), /141006.*payment method.*Add a valid payment method/s);
-  assert.match(await page.locator("#acct-restriction").innerText(), new RegExp(`RESTRICTED_BIZ_INITIATED_MESSAGING until .*${new Date(RESTRICTED.account.restriction.until).getFullYear()}`));
+  assert.match(await page.locator("#acct-restriction").innerText(), new RegExp(`RESTRICTED_BIZ_INITIATED_MESSAGING until .*${new Date(RESTRICTED.account.restrictions[0].until).getFullYear()}`));
   assert.match(await page.locator("#acct-payment-method").innerText(), /Missing/);
   assert.match(await page.locator("#acct-limit").innerText(), /TIER_250: 17 of 250 new recipients used in the last 24 h \(6\.8%\)/);
   const width = await page.locator("#acct-limit .bar-fill").evaluate((el) => el.style.width);
@@ -267,7 +268,7 @@ test("the worker's account feeds the contact check: its restriction and missing 
   await page.locator("#acct-use").click();
   await page.locator("#acct-worker", { hasText: "phone number 1234567890" }).waitFor();
   assert.ok(await page.locator("#acct-form").isHidden());
-  await page.locator('#verdict .finding.blocker[data-reason="ACCOUNT_RESTRICTED"]').first().waitFor();
+  await page.locator('#verdict .finding.blocker[data-reason="ACCOUNT_RESTRICTED"]').waitFor();
   assert.equal(await page.locator('#verdict .finding.blocker[data-reason="META_BILLING_ISSUE"]').count(), 1);
   await page.locator("#acct-worker-stop").click();
   await page.locator('#verdict[data-state="eligible"]').waitFor();
