@@ -1322,6 +1322,12 @@ export type AudienceOptions = {
    * MARKETING template (campaign, automation) or a session text (inbox).
    */
   template?: Template,
+  /**
+   * The template's parameters, one list for every contact (header first, then body), as a
+   * campaign sends them. Without it a template with `{{n}}` placeholders is checked as sent
+   * without parameters (`TEMPLATE_PARAMETER_MISMATCH`).
+   */
+  parameters?: Array<string>,
   now?: Rfc3339,
   policy?: Policy,
   /**

@@ -27,6 +27,11 @@ pub struct AudienceOptions {
     /// MARKETING template (campaign, automation) or a session text (inbox).
     #[serde(default)]
     pub template: Option<Template>,
+    /// The template's parameters, one list for every contact (header first, then body), as a
+    /// campaign sends them. Without it a template with `{{n}}` placeholders is checked as sent
+    /// without parameters (`TEMPLATE_PARAMETER_MISMATCH`).
+    #[serde(default)]
+    pub parameters: Option<Vec<String>>,
     #[serde(default)]
     pub now: Option<Timestamp>,
     #[serde(default)]
@@ -309,7 +314,7 @@ fn message_of(options: &AudienceOptions) -> Message {
     match (&options.template, options.source) {
         (Some(t), _) => Message::Template {
             template: t.clone(),
-            parameters: None,
+            parameters: options.parameters.clone(),
         },
         (None, Source::Inbox) => Message::Text {
             text: "(session message)".into(),
@@ -604,12 +609,36 @@ mod tests {
         AudienceOptions {
             source: Source::Campaign,
             template: None,
+            parameters: None,
             now: Some(Timestamp::parse("2026-11-28T12:00:00Z").unwrap()),
             policy: None,
             credits: None,
             account: None,
             fixed_rows: false,
         }
+    }
+
+    #[test]
+    fn a_template_with_placeholders_is_checked_with_the_campaigns_parameters() {
+        let csv = "Phone,Accepts SMS Marketing\n+447911123456,yes\n+447911123457,yes\n";
+        let mut opts = options();
+        opts.template = Some(Template {
+            name: "order_update".into(),
+            language: "en".into(),
+            category: TemplateCategory::Utility,
+            status: "APPROVED".into(),
+            quality: None,
+            body: Some("Hi {{1}}, order {{2}} shipped".into()),
+            header: None,
+            id: None,
+            pending_category: None,
+        });
+        let without = check_audience(csv, &opts);
+        assert_eq!(without.eligible, 0);
+        assert_eq!(without.blocked[0].reason, Reason::TemplateParameterMismatch);
+        opts.parameters = Some(vec!["Ana".into(), "#1001".into()]);
+        let with = check_audience(csv, &opts);
+        assert_eq!((with.eligible, with.blocked_contacts), (2, 0));
     }
 
     #[test]

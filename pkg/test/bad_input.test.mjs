@@ -96,6 +96,7 @@ const audienceOptions = () => ({
   policy: { consent: "strict" },
   credits: credits(),
   account: account(),
+  parameters: ["Ana"],
 });
 const graphError = () => ({
   error: {
@@ -332,6 +333,8 @@ const audienceFields = [
   ["options.credits.balance", "num"],
   ["options.credits.cost", "price?"],
   ["options.credits.cost_by_category.utility", "price?"],
+  ["options.parameters", "arr?"],
+  ["options.parameters[0]", "str"],
   ...accountFields("options.account").filter(([p]) => !p.includes("health[0].errors")),
 ];
 
