@@ -354,6 +354,25 @@ mod tests {
     }
 
     #[test]
+    fn a_restriction_given_as_restriction_and_in_restrictions_is_reported_once() {
+        let r = Restriction {
+            kind: BIZ_INITIATED.into(),
+            until: None,
+        };
+        let account = AccountState {
+            restriction: Some(r.clone()),
+            restrictions: Some(vec![r]),
+            ..Default::default()
+        };
+        let t = template(None);
+        let (blockers, warnings, _) = run(&account, &send(Some(&t), false, NOW));
+        assert_eq!(
+            (blockers, warnings),
+            (vec![Reason::AccountRestricted], vec![])
+        );
+    }
+
+    #[test]
     fn customer_initiated_restriction_blocks_replies_and_unknown_types_warn() {
         let account = AccountState {
             restrictions: Some(vec![Restriction {

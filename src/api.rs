@@ -97,9 +97,18 @@ pub fn check_audience(csv: &str, options_json: &str) -> Result<AudienceReport, I
     Ok(audience::check_audience(csv, &options))
 }
 
+/// (`AudienceStream` is a class that owns Wasm memory: `free()` it, or `using` it, when done. Its
+/// generated declaration has `[Symbol.dispose]`: a TypeScript consumer that checks library types
+/// needs `esnext.disposable` in `lib`.)
+///
+/// The share of a file one `AudienceStream` checks, for checking a file in parallel: the data
+/// records in blocks `index`, `index + count`, … of 2,000. The reports of all parts add up to the
+/// whole file's (the header's problems are reported by part 0). Not with `credits`: a balance is
+/// spent in file order (a `SendgateInputError` at `options.credits`).
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "AudiencePart"))]
 #[serde(remote = "Self", deny_unknown_fields)]
-struct PartInput {
+pub(crate) struct PartInput {
     index: usize,
     count: usize,
 }
@@ -126,8 +135,11 @@ pub fn audience_stream(
     Ok(audience::AudienceCheck::new(options, part))
 }
 
-/// One record of `readCsv`: its fields, or why it cannot be read.
+/// One record of `readCsv`, in sendgate's CSV dialect (RFC 4180; a quote opens a field only at
+/// its start, after optional spaces; a quote never closed makes the rest of the text one
+/// malformed record). `line` is the 1-based line the record starts on.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(untagged)]
 pub enum CsvRecord {
     Fields { line: usize, fields: Vec<String> },
@@ -145,18 +157,30 @@ pub fn read_csv(text: &str) -> Vec<CsvRecord> {
         .collect()
 }
 
-/// One item's answer in a batch: the item's result, or its own input error (its path starts
-/// with the item's index, `[3].contact.phone`). One bad item does not sink the others.
+/// One answer of `checkSends` / `normalizePhones`: what the single call returns for that item,
+/// or `{ error }` where the single call would throw. Tell them apart with `"error" in answer`.
+/// One bad item does not sink the others.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "BatchResult"))]
 #[serde(untagged)]
 pub enum BatchItem<T> {
     Ok(T),
-    Err { error: BatchError },
+    Err(BatchError),
+}
+
+/// One item's own input error in a batch call; `path` starts with its index: `[3].contact.phone`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct BatchError {
+    #[cfg_attr(test, ts(inline))]
+    pub error: ItemError,
 }
 
 /// As the single call's thrown `SendgateInputError`: `message` starts with the path.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct BatchError {
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ItemError {
+    #[cfg_attr(test, ts(type = "\"SendgateInputError\""))]
     pub name: &'static str,
     pub path: String,
     pub message: String,
@@ -175,14 +199,14 @@ fn batch<R: serde::de::DeserializeOwned, T>(
         Ok(value) => BatchItem::Ok(value),
         Err(e) => {
             let e = inside(&format!("[{i}]"), e);
-            BatchItem::Err {
-                error: BatchError {
+            BatchItem::Err(BatchError {
+                error: ItemError {
                     name: "SendgateInputError",
                     message: e.to_string(),
                     path: e.path,
                     allowed: e.allowed,
                 },
-            }
+            })
         }
     };
     // Read through the same tracker as single calls: one copy of `R`'s reader in the module.

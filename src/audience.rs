@@ -19,6 +19,7 @@ use crate::model::{
 use crate::phone;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 #[serde(remote = "Self")]
 pub struct AudienceOptions {
     pub source: Source,
@@ -26,6 +27,11 @@ pub struct AudienceOptions {
     /// MARKETING template (campaign, automation) or a session text (inbox).
     #[serde(default)]
     pub template: Option<Template>,
+    /// The template's parameters, one list for every contact (header first, then body), as a
+    /// campaign sends them. Without it a template with `{{n}}` placeholders is checked as sent
+    /// without parameters (`TEMPLATE_PARAMETER_MISMATCH`).
+    #[serde(default)]
+    pub parameters: Option<Vec<String>>,
     #[serde(default)]
     pub now: Option<Timestamp>,
     #[serde(default)]
@@ -34,24 +40,28 @@ pub struct AudienceOptions {
     /// with `INSUFFICIENT_CREDITS`.
     #[serde(default)]
     pub credits: Option<Credits>,
-    /// The sending account; its `messaging_limit` is spent in file order, like credits.
+    /// The sending account; its `messaging_limit` is spent in file order, like credits (so it
+    /// too needs the file as one part).
     #[serde(default)]
     pub account: Option<Box<AccountState>>,
     /// With `true`, each fixable entry carries `row`: its record with the phone replaced by the
     /// suggestion, for writing the corrected file.
     #[serde(default)]
+    #[cfg_attr(test, ts(as = "Option<bool>"))]
     pub fixed_rows: bool,
 }
 
 crate::wire::objects_only!(AudienceOptions);
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ReasonCount {
     pub reason: Reason,
     pub count: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Malformed {
     pub line: usize,
     pub error: String,
@@ -59,9 +69,17 @@ pub struct Malformed {
 
 /// A contact whose phone lacks its calling code, with the E.164 number to save in Shopify.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(
+    test,
+    derive(ts_rs::TS),
+    ts(rename = "AudienceFixable", optional_fields)
+)]
 pub struct Fixable {
+    /// Line of the CSV the contact starts on (the header is line 1).
     pub line: usize,
+    /// The phone as exported.
     pub phone: String,
+    /// The E.164 number to save in Shopify.
     pub suggested: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
@@ -71,13 +89,14 @@ pub struct Fixable {
     pub first_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// The record's fields with the phone's column replaced by `suggested` (with
-    /// `fixed_rows`).
+    /// With `fixed_rows`: the record's fields with the phone's column (`Phone`, or `Default
+    /// Address Phone` when the phone came from there) set to `suggested`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub row: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct AudienceReport {
     /// Data rows read (malformed ones included).
     pub rows: usize,
@@ -85,18 +104,22 @@ pub struct AudienceReport {
     /// Contacts with at least one blocker.
     pub blocked_contacts: usize,
     /// Per reason, how many contacts it blocks (a contact may count under several), largest first.
+    #[cfg_attr(test, ts(inline))]
     pub blocked: Vec<ReasonCount>,
+    #[cfg_attr(test, ts(inline))]
     pub malformed: Vec<Malformed>,
     pub fixable: Vec<Fixable>,
     /// Credits the eligible sends cost.
     pub cost: f64,
-    /// Which kind of export the header was recognised as: `shopify` or `platform`.
+    /// Which kind of export the header was recognised as.
+    #[cfg_attr(test, ts(type = "\"shopify\" | \"platform\""))]
     pub format: &'static str,
     /// The header's fields as read (empty for an empty file).
     pub header: Vec<String>,
     /// With `options.account.messaging_limit`: new recipients counted in file order and the
     /// contacts blocked past the limit.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub messaging_limit: Option<LimitReport>,
 }
 
@@ -291,7 +314,7 @@ fn message_of(options: &AudienceOptions) -> Message {
     match (&options.template, options.source) {
         (Some(t), _) => Message::Template {
             template: t.clone(),
-            parameters: None,
+            parameters: options.parameters.clone(),
         },
         (None, Source::Inbox) => Message::Text {
             text: "(session message)".into(),
@@ -586,12 +609,36 @@ mod tests {
         AudienceOptions {
             source: Source::Campaign,
             template: None,
+            parameters: None,
             now: Some(Timestamp::parse("2026-11-28T12:00:00Z").unwrap()),
             policy: None,
             credits: None,
             account: None,
             fixed_rows: false,
         }
+    }
+
+    #[test]
+    fn a_template_with_placeholders_is_checked_with_the_campaigns_parameters() {
+        let csv = "Phone,Accepts SMS Marketing\n+447911123456,yes\n+447911123457,yes\n";
+        let mut opts = options();
+        opts.template = Some(Template {
+            name: "order_update".into(),
+            language: "en".into(),
+            category: TemplateCategory::Utility,
+            status: "APPROVED".into(),
+            quality: None,
+            body: Some("Hi {{1}}, order {{2}} shipped".into()),
+            header: None,
+            id: None,
+            pending_category: None,
+        });
+        let without = check_audience(csv, &opts);
+        assert_eq!(without.eligible, 0);
+        assert_eq!(without.blocked[0].reason, Reason::TemplateParameterMismatch);
+        opts.parameters = Some(vec!["Ana".into(), "#1001".into()]);
+        let with = check_audience(csv, &opts);
+        assert_eq!((with.eligible, with.blocked_contacts), (2, 0));
     }
 
     #[test]

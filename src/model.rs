@@ -587,11 +587,16 @@ pub enum MessagingTier {
 }
 
 impl AccountState {
-    /// `restriction` and `restrictions` together.
+    /// `restriction` and `restrictions` together, each restriction once (the edge may send the
+    /// newest both as `restriction` and inside `restrictions`).
     pub fn restrictions(&self) -> impl Iterator<Item = &Restriction> {
-        self.restriction
-            .iter()
-            .chain(self.restrictions.iter().flatten())
+        let first = self.restriction.as_ref();
+        first.into_iter().chain(
+            self.restrictions
+                .iter()
+                .flatten()
+                .filter(move |r| Some(*r) != first),
+        )
     }
 }
 

@@ -9,29 +9,24 @@
 // Cases are generated from tables; the count per category is printed at the end.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import * as sg from "../node.js";
 
 const NOW = "2026-11-28T12:00:00Z";
 const PHONE = "+447911123456";
 const MB10 = 10 * 1024 * 1024;
 const REASONS = new Set(sg.catalog().map((c) => c.reason));
-const EVENT_KINDS = new Set([
-  "status",
-  "inbound_message",
-  "marketing_preference",
-  "template_status",
-  "account_error",
-  "account_update",
-  "phone_number_quality",
-  "template_quality",
-  "template_category",
-  "template_components",
-  "user_id_change",
-  "message_echo",
-  "call",
-  "unknown_field",
-  "invalid",
-]);
+// The kinds of the `WebhookEvent` union that src/typescript.rs generates from the Rust enum.
+const EVENT_KINDS = new Set(
+  Array.from(
+    readFileSync(new URL("../types.d.ts", import.meta.url), "utf8")
+      .split("export type WebhookEvent =")[1]
+      .split(";")[0]
+      .matchAll(/"kind": "(\w+)"/g),
+    (m) => m[1],
+  ),
+);
+assert.ok(EVENT_KINDS.has("status") && EVENT_KINDS.has("invalid"), "the WebhookEvent kinds are read from pkg/types.d.ts");
 
 // ---------------------------------------------------------------------------------------------
 // Valid inputs, one per function
@@ -101,6 +96,7 @@ const audienceOptions = () => ({
   policy: { consent: "strict" },
   credits: credits(),
   account: account(),
+  parameters: ["Ana"],
 });
 const graphError = () => ({
   error: {
@@ -337,6 +333,8 @@ const audienceFields = [
   ["options.credits.balance", "num"],
   ["options.credits.cost", "price?"],
   ["options.credits.cost_by_category.utility", "price?"],
+  ["options.parameters", "arr?"],
+  ["options.parameters[0]", "str"],
   ...accountFields("options.account").filter(([p]) => !p.includes("health[0].errors")),
 ];
 

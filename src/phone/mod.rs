@@ -37,9 +37,11 @@ const MAX_PHONE_CHARS: usize = 64;
 const MAX_DIGITS: usize = 20;
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(remote = "Self")]
 pub struct PhoneInput {
     #[serde(default)]
+    #[cfg_attr(test, ts(optional = false))]
     pub phone: Option<String>,
     #[serde(default)]
     pub phone_country_code: Option<String>,
@@ -51,6 +53,7 @@ crate::wire::objects_only!(serialize: PhoneInput);
 
 /// How the calling code of the number was established.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Assumed {
     /// The number itself starts with `+`, `00` or the contact country's international prefix.
@@ -62,6 +65,7 @@ pub enum Assumed {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct PhoneReport {
     pub e164: Option<String>,
     pub region: Option<String>,
@@ -69,10 +73,14 @@ pub struct PhoneReport {
     pub national_number: Option<String>,
     pub possible: bool,
     pub valid: bool,
+    /// libphonenumber's number type, e.g. `mobile`, `fixed_line`, `fixed_line_or_mobile`.
     #[serde(rename = "type")]
     pub number_type: Option<&'static str>,
+    /// How the calling code was found; null when it was not.
     pub assumed: Option<Assumed>,
+    /// Digit strings (no `+`) a webhook `wa_id`/`from` may use for this person.
     pub wa_id_variants: Vec<String>,
+    /// E.164 suggestion when the calling code is missing and the country is known.
     pub suggested: Option<String>,
     pub findings: Vec<Finding>,
 }

@@ -45,7 +45,7 @@ pub fn classify_webhook_value(body: &Value) -> Vec<WebhookEvent> {
 }
 
 pub(super) fn invalid(path: String, error: String) -> WebhookEvent {
-    WebhookEvent::Invalid { path, error }
+    WebhookEvent::Invalid(Invalid { path, error })
 }
 
 pub(super) fn join(base: &str, field: &str) -> String {
@@ -180,11 +180,11 @@ fn read_value(
         | "phone_number_name_update"
         | "business_capability_update"
         | "account_alerts" => fields::account_update(field, &value, path, entry, out),
-        _ => out.push(WebhookEvent::UnknownField {
+        _ => out.push(WebhookEvent::UnknownField(UnknownField {
             field: clip(field, 128),
             waba_id: entry.waba_id.clone(),
             timestamp: entry.time,
-        }),
+        })),
     }
 }
 
@@ -246,7 +246,7 @@ mod tests {
             r#"{"entry":[{"changes":[{"value":{"statuses":[{"id":"a","id":"b","status":"sent"}]}}]}]}"#,
         );
         assert!(
-            matches!(&ev[..], [WebhookEvent::Invalid { error, .. }] if error.contains("malformed part")),
+            matches!(&ev[..], [WebhookEvent::Invalid(Invalid { error, .. })] if error.contains("malformed part")),
             "{ev:?}"
         );
     }
@@ -256,9 +256,11 @@ mod tests {
         let body = r#"{"entry":[5,{"changes":[{"field":"messages","value":{"statuses":[7,{"id":"w","status":"read"}]}}]}]}"#;
         let ev = classify_webhook_text(body);
         assert_eq!(ev.len(), 3, "{ev:?}");
-        assert!(matches!(&ev[0], WebhookEvent::Invalid { path, .. } if path == "entry[0]"));
         assert!(
-            matches!(&ev[1], WebhookEvent::Invalid { path, .. } if path == "entry[1].changes[0].value.statuses[0]")
+            matches!(&ev[0], WebhookEvent::Invalid(Invalid { path, .. }) if path == "entry[0]")
+        );
+        assert!(
+            matches!(&ev[1], WebhookEvent::Invalid(Invalid { path, .. }) if path == "entry[1].changes[0].value.statuses[0]")
         );
         assert!(matches!(&ev[2], WebhookEvent::Status(s) if s.status == "read"));
     }

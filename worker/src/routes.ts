@@ -31,6 +31,7 @@ export const ROUTES: readonly Route[] = [
   { method: "GET", path: "/v1/credits", scope: "read", handle: api.getCredits },
   { method: "GET", path: "/v1/recipients/{wa_id}", scope: "read", handle: api.getRecipient },
   { method: "GET", path: "/v1/workspace", scope: "any", handle: api.getWorkspace },
+  { method: "GET", path: "/v1/account", scope: "read", handle: api.getAccount },
   { method: "POST", path: "/v1/admin/credits", scope: "admin", handle: api.postTopUp },
   { method: "GET", path: "/v1/admin/workspaces/{id}", scope: "admin", handle: api.getProfile },
   { method: "PUT", path: "/v1/admin/workspaces/{id}", scope: "admin", handle: api.putProfile },

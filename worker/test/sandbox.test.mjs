@@ -647,17 +647,19 @@ describe("campaign modes", () => {
   });
 
   test("latency and jitter delay every answer", async () => {
-    sandbox.configure({ latencyMs: 60, latencyJitterMs: 40 });
+    // A latency far above a loaded machine's loopback round trip, so the two cases cannot overlap.
+    sandbox.configure({ latencyMs: 300, latencyJitterMs: 40 });
     const times = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 3; i++) {
       const t = performance.now();
       await sendTo("messages", { to: phone(), ...text });
       times.push(performance.now() - t);
     }
-    assert.ok(Math.min(...times) >= 59, `fastest ${Math.min(...times)} ms`);
+    assert.ok(Math.min(...times) >= 299, `fastest ${Math.min(...times)} ms`);
     sandbox.reset();
     const t = performance.now();
     await sendTo("messages", { to: phone(), ...text });
-    assert.ok(performance.now() - t < 60, "reset restores the start latency");
+    const after = performance.now() - t;
+    assert.ok(after < 300, `reset restores the start latency (${after} ms)`);
   });
 });

@@ -1,4 +1,4 @@
-import { catalog, type AudienceFixable, type AudienceOptions, type Credits, type Template } from "sendgate";
+import { catalog, type AudienceFixable, type AudienceOptions, type Credits, type LimitReport, type MessagingTier, type Template } from "sendgate";
 import { $, h, replace, barChart, download, fmtInt, fmtPct, onFileChosen } from "./dom";
 import { readBalance } from "./credits";
 import { toCsv } from "./csv";
@@ -75,6 +75,12 @@ function options(): AudienceOptions | { error: string } {
   const t = ($("#aud-template") as HTMLSelectElement).value;
   if (t !== "" && state.templates[Number(t)]) opts.template = state.templates[Number(t)] as Template;
   if (balance.credits) opts.credits = balance.credits;
+  const tier = ($("#aud-tier") as HTMLSelectElement).value;
+  if (tier) {
+    const used = ($("#aud-used") as HTMLInputElement).value.trim();
+    if (used !== "" && !/^\d+$/.test(used)) return { error: `Recipients used “${used}” is not a whole number of recipients (leave it empty for none).` };
+    opts.account = { messaging_limit: { tier: tier as MessagingTier, unique_recipients_24h: used === "" ? 0 : Number(used) } };
+  }
   return opts;
 }
 
@@ -104,7 +110,8 @@ function start(file: File): void {
   while (pool.length < POOL) pool.push(newWorker());
   const id = ++jobId;
   jobCredits = opts.credits;
-  const workers = opts.credits ? pool.slice(0, 1) : pool;
+  // A balance and a messaging limit are both spent in file order: one worker reads it all.
+  const workers = opts.credits || opts.account?.messaging_limit ? pool.slice(0, 1) : pool;
   parts = workers.map(() => ({ done: 0, total: 1, rows: 0 }));
   results = [];
   $("#audience").dataset.state = "running";
@@ -171,6 +178,7 @@ function merge(parts: Done[]): { report: MergedReport; header: string[]; fixes: 
   }
   if (parts.length > 1) report.malformed.sort((a, b) => a.line - b.line);
   report.blocked = [...blocked].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count);
+  if (parts.length === 1 && parts[0].report.messaging_limit) report.messaging_limit = parts[0].report.messaging_limit;
   return { report, header: parts.find((p) => p.part === 0)?.header ?? parts[0].header, fixes: mergeFixes(parts.map((p) => p.fixes)) };
 }
 
@@ -252,6 +260,22 @@ function creditsSummary(r: MergedReport, credits: Credits | undefined, short: nu
   );
 }
 
+/** The core's messaging-limit report: how many new recipients the file has and from which line
+ *  the tier's limit blocks them. */
+function limitSummary(m: LimitReport): HTMLElement {
+  const left = m.limit === null ? null : Math.max(0, m.limit - m.unique_recipients_24h);
+  return h(
+    "p",
+    { id: "aud-limit" },
+    `${m.tier}: ${m.limit === null ? "no limit" : `${fmtInt(m.limit)} new recipients per 24 h`}, ${fmtInt(m.unique_recipients_24h)} already used`,
+    left === null ? ". " : ` (${fmtInt(left)} left). `,
+    `This file reaches ${fmtInt(m.new_recipients)} new ${m.new_recipients === 1 ? "recipient" : "recipients"}; `,
+    m.over_limit
+      ? `${fmtInt(m.over_limit)} ${m.over_limit === 1 ? "contact is" : "contacts are"} over the limit (MESSAGING_LIMIT_REACHED) from line ${m.first_line_over_limit ?? "?"}.`
+      : "none is over the limit.",
+  );
+}
+
 function render(r: MergedReport, fixes: MergedFixes, name: string, ms: number, credits: Credits | undefined): void {
   const blocked = r.blocked_contacts;
   const shownFix = fixes.first;
@@ -270,8 +294,10 @@ function render(r: MergedReport, fixes: MergedFixes, name: string, ms: number, c
       tile("aud-malformed", "Malformed rows", fmtInt(r.malformed.length)),
       tile("aud-cost", credits ? "Credits spent" : "Credits needed", fmtNumber(r.cost), credits ? `of ${fmtNumber(credits.balance)}` : ""),
       credits ? tile("aud-no-credits", "Out of credits", fmtInt(short), r.rows ? fmtPct(short / r.rows) : "") : null,
+      r.messaging_limit ? tile("aud-over-limit", "Over the messaging limit", fmtInt(r.messaging_limit.over_limit), r.rows ? fmtPct(r.messaging_limit.over_limit / r.rows) : "") : null,
     ),
     creditsSummary(r, credits, short),
+    r.messaging_limit ? limitSummary(r.messaging_limit) : null,
     r.blocked.length
       ? barChart(
           "Blocked contacts by reason",
@@ -352,7 +378,7 @@ export function initAudience(): void {
     $("#audience").dataset.state = "cancelled";
     $("#aud-progress-label").textContent = "";
   });
-  for (const id of ["#aud-source", "#aud-template", "#aud-policy", "#aud-balance"]) {
+  for (const id of ["#aud-source", "#aud-template", "#aud-policy", "#aud-balance", "#aud-tier", "#aud-used"]) {
     $(id).addEventListener("change", () => currentFile && start(currentFile));
   }
   // Without a file yet, a bad balance is still pointed out as soon as it is entered.

@@ -1,8 +1,9 @@
 import { checkSend } from "sendgate";
 import type { Contact, Credits, MarketingState, Policy, SendRequest, Source, Verdict } from "sendgate";
-import { $, h, replace, errorText } from "./dom";
+import { $, h, replace, errorText, type Child } from "./dom";
 import { readBalance } from "./credits";
 import { findingCard } from "./findings";
+import { currentAccount, currentNow, currentSignals, freeEntryPointUntil, onAccountSource } from "./account-input";
 import { emit, on, selectTemplate, state } from "./state";
 
 // Contact check: reads the form, asks sendgate's checkSend, shows the verdict. No rule lives here.
@@ -12,6 +13,7 @@ const el = {
   phone: () => $("#phone") as HTMLInputElement,
   country: () => $("#country") as HTMLInputElement,
   calling: () => $("#calling") as HTMLInputElement,
+  userId: () => $("#user-id") as HTMLInputElement,
   marketing: () => $("#marketing") as HTMLSelectElement,
   lastInbound: () => $("#last-inbound") as HTMLInputElement,
   source: () => $("#source") as HTMLSelectElement,
@@ -37,6 +39,8 @@ export function currentContact(): Contact {
     phone_calling_code: orNull(el.calling().value),
     marketing_state: el.marketing().value as MarketingState,
     last_inbound_at: at && !Number.isNaN(at.getTime()) ? at.toISOString() : null,
+    user_id: orNull(el.userId().value),
+    free_entry_point_until: freeEntryPointUntil(),
   };
 }
 
@@ -55,7 +59,7 @@ export function currentPolicy(): Policy {
 }
 
 function isEmptyForm(): boolean {
-  return !el.phone().value.trim() && !el.country().value.trim() && !el.calling().value.trim();
+  return !el.phone().value.trim() && !el.country().value.trim() && !el.calling().value.trim() && !el.userId().value.trim();
 }
 
 /** `credits`: the balance already read by the caller, if it read one. */
@@ -72,6 +76,12 @@ export function buildRequest(credits = currentCredits()): SendRequest {
     policy: currentPolicy(),
   };
   if (credits) request.credits = credits;
+  const account = currentAccount();
+  if (account) request.account = account;
+  const signals = currentSignals();
+  if (signals) request.signals = signals;
+  const now = currentNow();
+  if (now) request.now = now;
   return request;
 }
 
@@ -90,6 +100,23 @@ function windowText(v: Verdict, hasInbound: boolean): string {
   return hasInbound
     ? "Closed — the customer's last message is more than 24 hours old; only templates can be sent"
     : "Closed — no customer message recorded; only templates can be sent";
+}
+
+function recipientText(v: Verdict): Child {
+  if (!v.recipient) return h("span", { class: "muted" }, "none: neither a usable phone nor a BSUID");
+  return [h("output", { class: "mono" }, v.recipient.id), h("span", { class: "muted" }, v.recipient.kind === "user_id" ? " (BSUID)" : " (phone)")];
+}
+
+/** The core's billing answer in words (the labels name its enumerations, no rule). */
+const FREE_BECAUSE: Record<string, string> = {
+  free_entry_point: "the free entry point window is open",
+  service_window: "it is answered inside the customer-service window",
+};
+
+function billingText(v: Verdict): string {
+  const b = v.billing;
+  if (b.billable) return `${b.category} · billable`;
+  return `${b.category} · free${b.free_because ? `: ${FREE_BECAUSE[b.free_because] ?? b.free_because}` : ""}`;
 }
 
 let firstVerdict = true;
@@ -119,6 +146,7 @@ function renderVerdict(): void {
           "ul",
           null,
           h("li", null, h("strong", null, "Phone"), " as stored on the contact, e.g. ", h("code", null, "+525512345678"), " or ", h("code", null, "5512345678"), "."),
+          h("li", null, "Or the ", h("strong", null, "BSUID"), " of a customer known only by a WhatsApp username."),
           h("li", null, "If it has no ", h("code", null, "+"), ", the ", h("strong", null, "Country code"), " (e.g. MX) or ", h("strong", null, "Calling code"), " (e.g. 52)."),
           h("li", null, "The ", h("strong", null, "Marketing state"), " and, for inbox replies, when the customer last wrote."),
           h("li", null, "Pick a template under ", h("a", { href: "#templates" }, "Templates"), " or type free text."),
@@ -167,10 +195,16 @@ function renderVerdict(): void {
       { class: "facts" },
       h("dt", null, "Sends to"),
       h("dd", null, verdict.to ? h("output", { class: "mono", id: "verdict-to" }, verdict.to) : h("span", { class: "muted" }, "no number (it cannot be formatted as E.164)")),
+      h("dt", null, "Recipient"),
+      h("dd", { id: "verdict-recipient", "data-kind": verdict.recipient?.kind ?? "none" }, recipientText(verdict)),
       h("dt", null, "24-hour window"),
       h("dd", { id: "verdict-window" }, windowText(verdict, !!request.contact.last_inbound_at)),
+      h("dt", null, "Billing"),
+      h("dd", { id: "verdict-billing", "data-billable": String(verdict.billing.billable) }, billingText(verdict)),
       h("dt", null, "Cost"),
       h("dd", null, `${verdict.cost} ${verdict.cost === 1 ? "credit" : "credits"}`),
+      h("dt", null, "Endpoint"),
+      h("dd", { id: "verdict-endpoint" }, verdict.endpoint ? h("code", null, `/${verdict.endpoint}`) : h("span", { class: "muted" }, "none: the send is blocked")),
     ),
     verdict.blockers.length
       ? [h("h3", null, `Blockers (${verdict.blockers.length})`), verdict.blockers.map((f) => findingCard(f, "blocker", copied))]
@@ -182,7 +216,7 @@ function renderVerdict(): void {
   );
   // Screen readers hear the outcome when it changes, not the whole panel on every keystroke.
   const summary = verdict.eligible
-    ? `Eligible, sends to ${verdict.to}`
+    ? `Eligible, sends to ${verdict.recipient?.id ?? verdict.to}`
     : `Blocked: ${verdict.blockers.map((b) => b.reason).join(", ")}`;
   const live = document.getElementById("verdict-summary");
   if (live && live.textContent !== summary) live.textContent = summary;
@@ -242,13 +276,14 @@ export function initContact(): void {
   // Prefill from the address (?phone=…&country=MX…): support agents can share a check as a link.
   const params = new URLSearchParams(location.search);
   const prefill: [string, HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement][] = [
-    ["phone", el.phone()], ["country", el.country()], ["calling", el.calling()], ["marketing_state", el.marketing()],
+    ["phone", el.phone()], ["country", el.country()], ["calling", el.calling()], ["user_id", el.userId()], ["marketing_state", el.marketing()],
     ["source", el.source()], ["balance", el.balance()], ["policy", el.policy()], ["text", el.text()],
   ];
   for (const [key, input] of prefill) {
     const v = params.get(key);
     if (v !== null) input.value = v;
   }
+  onAccountSource(changed);
   renderMessageOptions();
   renderVerdict();
   // The window's time left moves with the clock.

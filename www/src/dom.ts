@@ -1,5 +1,5 @@
 // A tiny element builder: the dashboard is plain TypeScript and DOM, no framework.
-type Child = Node | string | number | null | undefined | false | Child[];
+export type Child = Node | string | number | null | undefined | false | Child[];
 type Attrs = Record<string, string | number | boolean | null | undefined | EventListener>;
 
 export function h<K extends keyof HTMLElementTagNameMap>(
@@ -141,4 +141,28 @@ export function onFileChosen(input: HTMLInputElement, dropZone: HTMLElement, onF
     const f = e.dataTransfer?.files?.[0];
     if (f) onFile(f);
   });
+}
+
+/**
+ * Calls `load` when the merchant goes to the panel `el` (its address, `#id`, now or later), each
+ * time `arm()` is called: panels that ask the worker for something wait until they are opened.
+ */
+export function whenOpened(el: Element, load: () => void): { arm: () => void; disarm: () => void } {
+  let armed = false;
+  const check = () => {
+    if (armed && location.hash === `#${el.id}`) {
+      armed = false;
+      load();
+    }
+  };
+  window.addEventListener("hashchange", check);
+  return {
+    arm() {
+      armed = true;
+      check();
+    },
+    disarm() {
+      armed = false;
+    },
+  };
 }

@@ -5,6 +5,8 @@ import { h, copyText } from "./dom";
 const FIELD_INPUTS: [string, string, string][] = [
   ["contact.phone_country_code", "country", "Country code"],
   ["contact.phone_calling_code", "calling", "Calling code"],
+  ["contact.user_id", "user-id", "BSUID"],
+  ["contact.free_entry_point_until", "free-entry", "Free entry point until"],
   ["contact.phone", "phone", "Phone"],
   ["contact.marketing_state", "marketing", "Marketing state"],
   ["contact.last_inbound_at", "last-inbound", "Last customer message"],
@@ -13,6 +15,12 @@ const FIELD_INPUTS: [string, string, string][] = [
   ["message", "message", "Message"],
   ["credits", "balance", "Credit balance"],
   ["policy", "policy", "Consent policy"],
+  ["signals.messaged_in_last_24h", "acct-messaged", "Already messaged in the last 24 h"],
+  ["account.health", "acct-health-phone", "Account health"],
+  ["account.payment_method", "acct-payment", "Payment method"],
+  ["account.messaging_limit", "acct-tier", "Messaging tier"],
+  ["account", "account-fields", "Account"],
+  ["now", "check-now", "Check as of"],
   ["signals", "", "Meta signals"],
 ];
 

@@ -1,12 +1,16 @@
 import type { Template } from "sendgate";
 
-// The built-in sample set: every Galantis and Meta template status and every category, so a
-// merchant can see how each one is treated before loading their own.
+// The built-in sample set: every Galantis and Meta template status and every category (and an
+// announced category change), so a merchant can see how each one is treated before loading their own.
 export const SAMPLE_TEMPLATES: Template[] = [
   { name: "new_collection", language: "en", category: "MARKETING", status: "APPROVED", quality: "GREEN",
     body: "Our winter collection is here. Reply STOP to stop receiving offers." },
   { name: "order_shipped", language: "en", category: "UTILITY", status: "APPROVED", quality: "GREEN",
     header: "Order {{1}} is on its way", body: "Hi {{1}}, your order {{2}} has shipped. Track it here: {{3}}" },
+  // Meta announced it becomes MARKETING in two weeks (an impending template_category_update).
+  { name: "order_feedback", language: "en", category: "UTILITY", status: "APPROVED", quality: "GREEN",
+    body: "Thanks for your order {{1}}! Tell us how we did.",
+    pending_category: { category: "MARKETING", at: new Date(Date.now() + 14 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, "Z") } },
   { name: "black_friday_2026", language: "en", category: "MARKETING", status: "APPROVED", quality: "GREEN",
     body: "Hi {{1}}, Black Friday is here: {{2}} off everything until Sunday. Shop now: {{3}}" },
   { name: "login_code", language: "en", category: "AUTHENTICATION", status: "APPROVED", quality: "UNKNOWN",
@@ -69,12 +73,4 @@ export function readTemplateSet(text: string): Template[] {
     if (out.header === undefined && text("HEADER") !== undefined) out.header = text("HEADER");
     return out as unknown as Template;
   });
-}
-
-/** The distinct `{{n}}` numbers of one template part, ascending (header and body are numbered
- *  separately, as in Meta's send payload: header parameters first, then body parameters). */
-export function placeholders(part: string | undefined): number[] {
-  const found = new Set<number>();
-  for (const m of (part ?? "").matchAll(/\{\{\s*(\d+)\s*\}\}/g)) found.add(Number(m[1]));
-  return [...found].sort((a, b) => a - b);
 }

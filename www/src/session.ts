@@ -35,26 +35,53 @@ export function storedKey(): string | null {
 
 export function signOut(): void {
   sessionStorage.removeItem(STORE);
+  setActive(null);
+}
+
+// The signed-in session the worker-backed panels share (failures, account, campaigns).
+let active: Session | null = null;
+const watchers = new Set<(s: Session | null) => void>();
+
+export function activeSession(): Session | null {
+  return active;
+}
+
+export function setActive(s: Session | null): void {
+  active = s;
+  for (const fn of watchers) fn(s);
+}
+
+/** Calls `fn` now and whenever the session starts or ends. */
+export function onSession(fn: (s: Session | null) => void): void {
+  watchers.add(fn);
+  fn(active);
 }
 
 function workerUrl(path: string): URL {
   return new URL(path.replace(/^\//, ""), new URL("/", location.href));
 }
 
-async function errorOf(res: Response): Promise<{ code?: string; message?: string }> {
+async function errorOf(res: Response): Promise<{ code?: string; message?: string; path?: string }> {
   try {
-    const body = (await res.json()) as { error?: { code?: string; message?: string } };
+    const body = (await res.json()) as { error?: { code?: string; message?: string; path?: string } };
     return body.error ?? {};
   } catch {
     return {};
   }
 }
 
-/** The worker's answer for `path`, or a SessionError that says what to do. */
-export async function workerFetch(key: string, path: string, what: string): Promise<Response> {
+/** The worker's answer for `path` (GET, or POST with `body` as JSON), or a SessionError that
+ *  says what to do. */
+export async function workerFetch(key: string, path: string, what: string, body?: unknown): Promise<Response> {
   let res: Response;
+  const init: RequestInit = { headers: { authorization: `Bearer ${key}` }, cache: "no-store" };
+  if (body !== undefined) {
+    init.method = "POST";
+    init.headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+    init.body = JSON.stringify(body);
+  }
   try {
-    res = await fetch(workerUrl(path), { headers: { authorization: `Bearer ${key}` }, cache: "no-store" });
+    res = await fetch(workerUrl(path), init);
   } catch {
     throw new SessionError("the sendgate worker could not be reached — is this page served by the sendgate worker?");
   }
@@ -71,6 +98,10 @@ export async function workerFetch(key: string, path: string, what: string): Prom
   if (res.status === 429) {
     const wait = res.headers.get("retry-after");
     throw new SessionError(`too many failed sign-ins from this network; try again${wait ? ` in ${wait} s` : " later"}.`);
+  }
+  if ((res.status === 400 || res.status === 404 || res.status === 409 || res.status === 422) && error.message) {
+    // The worker's own answer about the request (bad field, unknown campaign…).
+    throw new SessionError(`could not ${what}: ${error.message}${error.path ? ` (field ${error.path})` : ""}.`);
   }
   throw new SessionError(`HTTP ${res.status} — is this page served by the sendgate worker?`);
 }
@@ -89,5 +120,7 @@ export async function signIn(key: string): Promise<Session> {
     throw new SessionError("the answer is not the sendgate worker's — is this page served by the sendgate worker?");
   }
   sessionStorage.setItem(STORE, k);
-  return { key: k, workspace_id: me.workspace_id, name: typeof me.name === "string" ? me.name : null, scopes: me.key.scopes.filter((s): s is string => typeof s === "string") };
+  const session: Session = { key: k, workspace_id: me.workspace_id, name: typeof me.name === "string" ? me.name : null, scopes: me.key.scopes.filter((s): s is string => typeof s === "string") };
+  setActive(session);
+  return session;
 }

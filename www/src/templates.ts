@@ -1,9 +1,10 @@
 import { pickTemplates } from "sendgate";
-import type { Template, TemplateOption } from "sendgate";
+import type { Slot, Template, TemplateOption } from "sendgate";
 import { $, h, replace, errorText } from "./dom";
 import { findingCard } from "./findings";
 import { currentContact, currentCredits, currentPolicy, currentSource, lastVerdict, refreshVerdict } from "./contact";
-import { SAMPLE_TEMPLATES, placeholders, readTemplateSet } from "./samples";
+import { SAMPLE_TEMPLATES, readTemplateSet } from "./samples";
+import { currentAccount, currentNow, currentSignals } from "./account-input";
 import { on, selectTemplate, setTemplates, state } from "./state";
 
 // Template picker: every loaded template for the contact above, pickable or with its reasons
@@ -44,6 +45,32 @@ function byTemplateOrder(answer: TemplateOption[]): (TemplateOption | undefined)
   return ordered;
 }
 
+/** Meta's announced category change of a template (the core's TEMPLATE_CATEGORY_CHANGING says
+ *  what it does to the send). */
+function categoryChange(t: Template): HTMLElement {
+  const p = t.pending_category!;
+  return h("span", { class: "tpl-change" }, `! Category changing: ${t.category} → ${p.category} from ${new Date(p.at).toLocaleDateString()}`);
+}
+
+/** The part's text with each slot's value in place: the core named the slots; each one's
+ *  placeholder is found by that name (Meta allows spaces inside the braces). */
+function fill(text: string, part: "header" | "body", slots: Slot[], values: string[]): (string | HTMLElement)[] {
+  const mine = slots.map((s, k) => ({ ...s, k })).filter((s) => s.part === part);
+  if (!mine.length) return [text];
+  const names = mine.map((s) => s.name.replace(/[^A-Za-z0-9_]/g, ""));
+  const token = new RegExp(`\\{\\{\\s*(${names.join("|")})\\s*\\}\\}`, "g");
+  const out: (string | HTMLElement)[] = [];
+  let last = 0;
+  for (const m of text.matchAll(token)) {
+    out.push(text.slice(last, m.index));
+    const v = values[mine[names.indexOf(m[1])].k];
+    out.push(v ? h("mark", null, v) : h("span", { class: "placeholder" }, m[0]));
+    last = m.index! + m[0].length;
+  }
+  out.push(text.slice(last));
+  return out;
+}
+
 function renderList(): void {
   const list = $("#tpl-list");
   $("#tpl-status").textContent = state.templates.length
@@ -61,6 +88,9 @@ function renderList(): void {
       templates: state.templates,
       credits: currentCredits(),
       policy: currentPolicy(),
+      account: currentAccount(),
+      signals: currentSignals(),
+      now: currentNow(),
     }));
   } catch (err) {
     options = [];
@@ -93,6 +123,7 @@ function renderList(): void {
             },
             h("span", { class: "tpl-name" }, t.name),
             h("span", { class: "tpl-meta" }, `${t.language} · ${t.category} · `, h("code", null, t.status), t.quality ? ` · quality ${t.quality}` : ""),
+            t.pending_category ? categoryChange(t) : null,
             h(
               "span",
               { class: `badge ${o?.pickable ? "ok" : "blocker"}` },
@@ -125,32 +156,20 @@ function renderDetail(): void {
   }
   const t = state.templates[i];
   const option = options[i];
-  // One input per parameter: the header's {{n}} first, then the body's (as Meta numbers them).
-  const slots = [
-    ...placeholders(t.header).map((n) => ({ part: "header" as const, n })),
-    ...placeholders(t.body).map((n) => ({ part: "body" as const, n })),
-  ];
-  const count = Math.max(option?.parameter_count ?? 0, slots.length);
-  while (slots.length < count) slots.push({ part: "body", n: slots.length + 1 });
-  const labels = slots.map((p) => (t.header && placeholders(t.header).length ? `${p.part === "header" ? "Header" : "Body"} {{${p.n}}}` : `{{${p.n}}}`));
+  // One input per parameter, in the order the core's slots give (header first, as Meta numbers
+  // them); the core found them, this only labels and fills them.
+  const slots = option?.slots ?? [];
+  const count = slots.length;
+  const withHeader = slots.some((p) => p.part === "header");
+  const labels = slots.map((p) => `${withHeader ? (p.part === "header" ? "Header " : "Body ") : ""}{{${p.name}}}`);
   while (state.parameters.length < count) state.parameters.push("");
   const preview = h("div", { class: "preview", id: "tpl-preview", "aria-label": "Preview" });
   const renderPreview = () => {
-    const fill = (s: string | undefined, part: "header" | "body") => {
-      if (!s) return [];
-      const parts: (string | HTMLElement)[] = [];
-      let last = 0;
-      for (const m of s.matchAll(/\{\{\s*(\d+)\s*\}\}/g)) {
-        parts.push(s.slice(last, m.index));
-        const k = slots.findIndex((p) => p.part === part && p.n === Number(m[1]));
-        const v = k >= 0 ? state.parameters[k] : "";
-        parts.push(v ? h("mark", null, v) : h("span", { class: "placeholder" }, m[0]));
-        last = m.index! + m[0].length;
-      }
-      parts.push(s.slice(last));
-      return parts;
-    };
-    replace(preview, t.header ? h("p", { class: "preview-header" }, fill(t.header, "header")) : null, h("p", null, t.body ? fill(t.body, "body") : h("span", { class: "muted" }, "(no body text in this template)")));
+    replace(
+      preview,
+      t.header ? h("p", { class: "preview-header" }, fill(t.header, "header", slots, state.parameters)) : null,
+      h("p", null, t.body ? fill(t.body, "body", slots, state.parameters) : h("span", { class: "muted" }, "(no body text in this template)")),
+    );
   };
   renderPreview();
   replace(
@@ -161,6 +180,7 @@ function renderDetail(): void {
         ? h("p", { class: "status ok" }, h("span", { class: "icon", "aria-hidden": "true" }, "✓"), " Can be sent to this contact")
         : h("p", { class: "status bad" }, h("span", { class: "icon", "aria-hidden": "true" }, "✕"), " Cannot be sent to this contact")
       : null,
+    t.pending_category ? h("p", { id: "tpl-category-change" }, categoryChange(t)) : null,
     option ? option.findings.map((f) => findingCard(f, kindOf(f.reason, option.pickable))) : null,
     count
       ? h(

@@ -2,7 +2,7 @@ import { classifyFailure, classifyWebhook, readCsv, triage } from "sendgate";
 import type { Classification, RetryTarget, TriageReport, WebhookEvent } from "sendgate";
 import { $, h, replace, barChart, download, errorText, fmtInt, onFileChosen } from "./dom";
 import { toCsv } from "./csv";
-import { SessionError, signIn, signOut, storedKey, workerFetch, type Session } from "./session";
+import { SessionError, onSession, signIn, signOut, storedKey, workerFetch, type Session } from "./session";
 
 // Failure triage: turns whatever the merchant pasted into items for sendgate's triage() (webhook
 // bodies through classifyWebhook, CSV rows through classifyFailure) and shows the report.
@@ -325,6 +325,14 @@ function report(collected: Collected, label: string, t0: number): void {
   status.textContent = `${label}: ${fmtInt(collected.items.length)} items triaged in ${Math.round(performance.now() - t0)} ms`;
 }
 
+/** Shows a triage report computed elsewhere (a campaign's, by the worker's core) in this panel. */
+export function showTriageReport(r: TriageReport, label: string): void {
+  setError(null);
+  render(r, { items: [], ignored: new Map(), invalid: [] });
+  $("#triage-status").textContent = `${label}: ${plural(r.total, "failure", "failures")}`;
+  $("#triage").scrollIntoView();
+}
+
 async function readFile(f: File): Promise<void> {
   const text = await f.text();
   const input = $("#triage-input") as HTMLTextAreaElement;
@@ -431,7 +439,11 @@ function initSession(): void {
     setError(null);
   });
   $("#triage-fetch").addEventListener("click", () => void fetchFailures());
-  showSession();
+  // Another panel may end the session (a key revoked while it read the account or a campaign).
+  onSession((s) => {
+    session = s;
+    showSession();
+  });
   // A key kept by this tab: check it again (it may have been revoked since).
   const kept = storedKey();
   if (kept) void startSession(kept);

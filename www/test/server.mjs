@@ -40,10 +40,13 @@ function headersFor(rules, pathname) {
   return Object.assign({}, ...rules.filter((r) => r.re.test(pathname)).map((r) => r.headers));
 }
 
-export async function serve(root = DIST) {
+/** `api(req, res)`: answers a request itself when it returns true (a test's stand-in routes);
+ *  everything else is the static build. */
+export async function serve(root = DIST, api = null) {
   const rules = parseHeaders(await readFile(join(root, "_headers"), "utf8"));
   const server = createServer(async (req, res) => {
     try {
+      if (api && (await api(req, res))) return;
       const url = new URL(req.url, "http://127.0.0.1");
       let path = normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, "");
       if (path.endsWith("/")) path += "index.html";

@@ -51,6 +51,13 @@ for (const e of events) {
     void wamid;
   }
 }
+// Events narrow by `kind`; an account error always carries its classification.
+type AccountErrorEvent = Extract<WebhookEvent, { kind: "account_error" }>;
+const accountError = events.find((e): e is AccountErrorEvent => e.kind === "account_error");
+const accountReason: string | undefined = accountError?.classification.reason;
+// @ts-expect-error: no event has this kind
+const noSuchKind: Extract<WebhookEvent, { kind: "statuses" }>["wamid"] = "";
+void [accountReason, noSuchKind];
 const report: TriageReport = triage(["CUSTOMER_IS_NOT_OPTED_IN", 131026]);
 const phone: PhoneReport = normalizePhone({ phone: "+971501234567" });
 const options: TemplateOption[] = pickTemplates({ contact: request.contact, source: "inbox", templates: [] });
