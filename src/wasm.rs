@@ -351,7 +351,7 @@ fn write_phone_columns(
     for answer in answers {
         let report = match answer {
             api::BatchItem::Ok(report) => report,
-            api::BatchItem::Err { .. } => {
+            api::BatchItem::Err(_) => {
                 out.push(SUB);
                 serde_json::to_writer(&mut *out, answer)?;
                 out.extend_from_slice(&[SEP; 11]);
