@@ -6,6 +6,7 @@ import type { Env } from "./env.ts";
 import { errorBody, json, readBody, safeEqual, validSignature } from "./http.ts";
 import { parseCallbackData } from "./merge.ts";
 import { accountStub } from "./objects/account.ts";
+import { campaignStub, parseCampaignCallback } from "./objects/campaign.ts";
 import { recipientKeyOfWaId, recipientStub } from "./objects/recipient.ts";
 import { workspaceStub } from "./objects/workspace.ts";
 import { toMs } from "./time.ts";
@@ -45,11 +46,20 @@ export async function receiveWebhook(request: Request, env: Env): Promise<Respon
   const defaultWorkspace = env.DEFAULT_WORKSPACE || "default";
   const statuses = new Map<string, Extract<WebhookEvent, { kind: "status" }>[]>();
   const tasks: Promise<boolean | { applied: number; duplicates: number }>[] = [];
+  const campaigns = new Map<string, { workspace: string; campaign_id: string; events: Parameters<ReturnType<typeof campaignStub>["applyStatuses"]>[0] }>();
   let invalid = 0;
   for (const ev of events) {
     switch (ev.kind) {
       case "status": {
-        const ws = parseCallbackData(ev.biz_opaque_callback_data)?.workspace ?? defaultWorkspace;
+        // A campaign contact's status also advances its campaign (objects/campaign.ts).
+        const campaign = parseCampaignCallback(ev.biz_opaque_callback_data);
+        if (campaign) {
+          const k = `${campaign.workspace}:${campaign.campaign_id}`;
+          const entry = campaigns.get(k) ?? { ...campaign, events: [] };
+          entry.events.push({ seq: campaign.seq, wamid: ev.wamid, status: ev.status, classification: ev.classification });
+          campaigns.set(k, entry);
+        }
+        const ws = parseCallbackData(ev.biz_opaque_callback_data)?.workspace ?? campaign?.workspace ?? defaultWorkspace;
         statuses.set(ws, [...(statuses.get(ws) ?? []), ev]);
         break;
       }
@@ -95,6 +105,7 @@ export async function receiveWebhook(request: Request, env: Env): Promise<Respon
     }
   }
   for (const [ws, list] of statuses) tasks.push(workspaceStub(env, ws).applyStatuses(list));
+  for (const c of campaigns.values()) tasks.push(campaignStub(env, c.workspace, c.campaign_id).applyStatuses(c.events).then(() => true));
   await Promise.all(tasks);
   return json(200, { received: events.length, invalid });
 }

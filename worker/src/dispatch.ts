@@ -1,0 +1,231 @@
+// The campaign queue's consumer. For each batch, per campaign: the campaign object says which
+// contacts are still to send (claim); they go out in chunks paced to the number's rate: each
+// contact is re-gated with the edge's current state (a STOP since the preflight blocks it),
+// takes the number's throughput token and its pair token, is marked `sending` (begin) and only
+// then forwarded; each chunk's outcomes are recorded before the next chunk goes, so the circuit
+// breaker stops a campaign within a chunk of the failure that trips it.
+//
+// Pacing: the phone number object's bucket is the limit every consumer shares; a bucket lets a
+// full second's worth through at once on top of its refill, so the consumer also spaces its own
+// calls at PACE_SHARE of the rate: any 1 s window then holds at most the number's rate.
+import { checkSends, classifyFailure } from "sendgate";
+import type { Verdict } from "sendgate";
+import { configuredMps, forwardOnce, gateContact, type ContactGate } from "./campaign_edge.ts";
+import { config, type CampaignMessage, type Env } from "./env.ts";
+import { campaignStub, MAX_QUEUE_DELAY_S, type ClaimItem, type ClaimResult, type DispatchResult, type Disposition, type Recorded } from "./objects/campaign.ts";
+
+/** Share of the number's rate one consumer paces itself to (headroom for network jitter). */
+const PACE_SHARE = 0.9;
+/** A chunk covers this much time at the paced rate. */
+const CHUNK_MS = 100;
+/** A batch hands what it could not send in this time back to the queue. */
+const BATCH_BUDGET_MS = 60_000;
+
+/** Next free send slot per phone number, in this isolate. */
+const nextSlot = new Map<string, number>();
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Msg = Message<CampaignMessage>;
+
+function validBody(b: unknown): b is CampaignMessage {
+  const m = b as CampaignMessage;
+  return typeof m === "object" && m !== null && typeof m.w === "string" && typeof m.c === "string" && Number.isInteger(m.s);
+}
+
+function dispose(msgs: Map<number, Msg[]>, d: Disposition): void {
+  for (const m of msgs.get(d.seq) ?? []) {
+    if (d.retry_s === null) m.ack();
+    else m.retry({ delaySeconds: Math.min(MAX_QUEUE_DELAY_S, Math.max(0, Math.ceil(d.retry_s))) });
+  }
+  msgs.delete(d.seq);
+}
+
+export async function dispatchBatch(batch: MessageBatch<CampaignMessage>, env: Env): Promise<void> {
+  const groups = new Map<string, { w: string; c: string; msgs: Map<number, Msg[]> }>();
+  for (const m of batch.messages) {
+    if (!validBody(m.body)) {
+      console.error("campaign queue: message without a campaign contact, dropped");
+      m.ack();
+      continue;
+    }
+    const k = `${m.body.w}:${m.body.c}`;
+    let g = groups.get(k);
+    if (!g) {
+      g = { w: m.body.w, c: m.body.c, msgs: new Map() };
+      groups.set(k, g);
+    }
+    // The same contact twice in a batch (an at-least-once duplicate) shares one decision.
+    g.msgs.set(m.body.s, [...(g.msgs.get(m.body.s) ?? []), m]);
+  }
+  await Promise.all([...groups.values()].map((g) => dispatchCampaign(env, g.w, g.c, g.msgs)));
+}
+
+async function dispatchCampaign(env: Env, workspace: string, campaignId: string, msgs: Map<number, Msg[]>): Promise<void> {
+  const stub = campaignStub(env, workspace, campaignId);
+  try {
+    let claim: ClaimResult;
+    try {
+      // RPC results are typed through Rpc.Serializable, which loses the request's shape.
+      claim = (await stub.claim([...msgs.keys()])) as unknown as ClaimResult;
+    } catch (e) {
+      console.error("campaign claim failed", e instanceof Error ? e.message : String(e));
+      for (const list of msgs.values()) for (const m of list) m.retry({ delaySeconds: 5 });
+      return;
+    }
+    const todo: Extract<ClaimItem, { action: "send" }>[] = [];
+    for (const it of claim.items) {
+      if (it.action === "skip") dispose(msgs, { seq: it.seq, retry_s: null });
+      else todo.push(it);
+    }
+    const pnid = claim.spec.phone_number_id;
+    const cfg = config(env);
+    let mps = configuredMps(cfg, pnid);
+    const started = Date.now();
+    const chunks: Promise<boolean>[] = [];
+    let stopped = false;
+    while (todo.length > 0 && !stopped) {
+      if (Date.now() - started > BATCH_BUDGET_MS) {
+        const rest = todo.splice(0).map((it): DispatchResult => ({ seq: it.seq, kind: "requeue", delay_s: 1 }));
+        for (const d of (await stub.record(rest)).dispositions) dispose(msgs, d);
+        break;
+      }
+      const spacing = 1000 / (mps * PACE_SHARE);
+      const n = Math.max(1, Math.min(todo.length, Math.floor(CHUNK_MS / spacing)));
+      const chunk = todo.splice(0, n);
+      const slots = chunk.map(() => {
+        const at = Math.max(nextSlot.get(pnid) ?? 0, Date.now());
+        nextSlot.set(pnid, at + spacing);
+        return at;
+      });
+      const run = sendChunk(env, stub, pnid, chunk, slots).then(async (r) => {
+        if (r.mps) mps = r.mps;
+        for (const d of r.dispositions) dispose(msgs, d);
+        if (!r.running) stopped = true;
+        return r.running;
+      });
+      chunks.push(run);
+      // Prepare the next chunk while this one's last slot comes up.
+      const wait = slots[slots.length - 1] - Date.now() - CHUNK_MS / 2;
+      if (wait > 0) await sleep(wait);
+      // Keep at most two chunks in flight: a slow Meta answer slows the campaign down.
+      if (chunks.length >= 2) await chunks[chunks.length - 2];
+    }
+    await Promise.all(chunks);
+    if (stopped && todo.length > 0) {
+      // The campaign stopped (paused or cancelled): the object keeps these contacts.
+      for (const it of todo) dispose(msgs, { seq: it.seq, retry_s: null });
+    }
+  } catch (e) {
+    console.error("campaign dispatch failed", e instanceof Error ? e.stack : String(e));
+  } finally {
+    // Anything not disposed of (an error above) is delivered again; duplicates are harmless.
+    for (const list of msgs.values()) for (const m of list) m.retry({ delaySeconds: 2 });
+  }
+}
+
+interface ChunkResult {
+  dispositions: Disposition[];
+  running: boolean;
+  mps: number | null;
+}
+
+async function sendChunk(env: Env, stub: ReturnType<typeof campaignStub>, pnid: string, chunk: Extract<ClaimItem, { action: "send" }>[], slots: number[]): Promise<ChunkResult> {
+  const results: DispatchResult[] = [];
+  const gates = await Promise.all(
+    chunk.map((it) =>
+      gateContact(env, it.request, pnid).catch((e: unknown) => {
+        results.push({ seq: it.seq, kind: "error", message: e instanceof Error ? e.message : String(e) });
+        return null;
+      }),
+    ),
+  );
+  const live: { it: (typeof chunk)[number]; g: ContactGate; slot: number }[] = [];
+  chunk.forEach((it, i) => {
+    const g = gates[i];
+    if (g) live.push({ it, g, slot: slots[i] });
+  });
+  const answers = live.length ? checkSends(live.map((x) => x.g.request)) : [];
+  const toSend: { it: (typeof chunk)[number]; g: ContactGate; slot: number; verdict: Verdict }[] = [];
+  const refunds: Promise<unknown>[] = [];
+  live.forEach((x, i) => {
+    const a = answers[i];
+    if ("error" in a) {
+      // The request was valid at preflight; edge state made it unreadable (should not happen).
+      const c = classifyFailure("UNKNOWN");
+      c.details = `${a.error.path}: ${a.error.message}`;
+      refunds.push(x.g.refund());
+      results.push({ seq: x.it.seq, kind: "blocked", finding: { reason: c.reason, title: c.title, category: c.category, message: c.details, resolution: c.resolution }, to: null });
+      return;
+    }
+    if (!a.eligible) {
+      refunds.push(x.g.refund());
+      const f = a.blockers[0];
+      const scope = f ? classifyFailure(f.reason).scope : "message";
+      if (f && (scope === "template" || scope === "phone_number" || scope === "account")) results.push({ seq: x.it.seq, kind: "hold", finding: f, scope });
+      else results.push({ seq: x.it.seq, kind: "blocked", finding: f ?? null, to: a.to });
+      return;
+    }
+    if (!x.g.throughput.ok || !x.g.pair.ok) {
+      refunds.push(x.g.refund());
+      const wait = !x.g.pair.ok ? x.g.pair.retry_after : x.g.throughput.retry_after;
+      results.push({ seq: x.it.seq, kind: "requeue", delay_s: Math.max(1, wait) });
+      return;
+    }
+    toSend.push({ ...x, verdict: a });
+  });
+  await Promise.all(refunds);
+  const begun = new Set(toSend.length ? await stub.begin(toSend.map((x) => x.it.seq)) : []);
+  const sends = toSend.map(async (x) => {
+    if (!begun.has(x.it.seq)) {
+      // Taken by another delivery, or the campaign stopped: not this consumer's to send.
+      await x.g.refund();
+      return;
+    }
+    const wait = x.slot - Date.now();
+    if (wait > 0) await sleep(wait);
+    const sent = forwardOnce(env, pnid, x.g.request);
+    if (!sent) {
+      results.push({ seq: x.it.seq, kind: "blocked", finding: null, to: x.verdict.to });
+      return;
+    }
+    const r = await sent;
+    if (r.ok) results.push({ seq: x.it.seq, kind: "accepted", wamid: r.wamid });
+    else results.push({ seq: x.it.seq, kind: "failed", classification: r.classification, ambiguous: r.ambiguous, http_status: r.http_status });
+  });
+  await Promise.all(sends);
+  const recorded: Recorded | { dispositions: Disposition[]; state: "stopped" | "running" } = results.length
+    ? ((await stub.record(results)) as Recorded)
+    : { dispositions: [], state: begun.size === 0 && toSend.length > 0 ? "stopped" : "running" };
+  const dispositions = recorded.dispositions;
+  // Contacts neither sent nor recorded (not begun): their messages are acked; the object has them.
+  for (const x of toSend) if (!begun.has(x.it.seq)) dispositions.push({ seq: x.it.seq, retry_s: null });
+  return { dispositions, running: recorded.state === "running", mps: live[0]?.g.mps ?? null };
+}
+
+/** The dead-letter queue: contacts whose message failed every delivery end `failed`. */
+export async function deadLetterBatch(batch: MessageBatch<CampaignMessage>, env: Env): Promise<void> {
+  const groups = new Map<string, { w: string; c: string; seqs: number[]; msgs: Msg[] }>();
+  for (const m of batch.messages) {
+    if (!validBody(m.body)) {
+      m.ack();
+      continue;
+    }
+    const k = `${m.body.w}:${m.body.c}`;
+    const g = groups.get(k) ?? { w: m.body.w, c: m.body.c, seqs: [], msgs: [] };
+    g.seqs.push(m.body.s);
+    g.msgs.push(m);
+    groups.set(k, g);
+  }
+  await Promise.all(
+    [...groups.values()].map(async (g) => {
+      try {
+        await campaignStub(env, g.w, g.c).deadLetter(g.seqs);
+        for (const m of g.msgs) m.ack();
+      } catch (e) {
+        console.error("dead letter not recorded", e instanceof Error ? e.message : String(e));
+        for (const m of g.msgs) m.retry({ delaySeconds: 10 });
+      }
+    }),
+  );
+}
