@@ -1,8 +1,10 @@
 // The /v1/campaigns handlers (SPEC "Campaigns"): validation here, everything else in the
 // campaign's object (objects/campaign.ts) and the queue consumer (dispatch.ts).
+import { checkSend } from "sendgate";
+import type { SendRequest } from "sendgate";
 import type { RouteContext } from "./api.ts";
 import { contactsOfCsv } from "./campaign_csv.ts";
-import { HttpError, canonical, json, readJsonObject, sha256Hex } from "./http.ts";
+import { HttpError, canonical, isInputError, json, readJsonObject, sha256Hex } from "./http.ts";
 import { campaignStub, type CampaignSpec, type ContactInput } from "./objects/campaign.ts";
 import { workspaceStub } from "./objects/workspace.ts";
 import { toMs } from "./time.ts";
@@ -80,7 +82,24 @@ function inputError(e: { index: number; path: string; message: string }, fromCsv
       : e.path.startsWith("message.parameters")
         ? e.path.replace(/^message\./, "")
         : e.path || where;
-  return bad(path, fromCsv ? `line ${e.index}: ${e.message}` : e.message);
+  const message = e.message.replace(/^\[\d+\]\.[^:]*: /, "");
+  return bad(path, fromCsv ? `line ${e.index}: ${message}` : message);
+}
+
+/** The template, parameters and policy as the core reads them, before anything is stored (a
+ *  campaign created with a template the core rejects could not be created again). */
+function checkSpec(spec: CampaignSpec): void {
+  try {
+    checkSend({
+      contact: { phone: null, marketing_state: "UNKNOWN" },
+      source: spec.source,
+      message: { type: "template", template: spec.template, ...(spec.parameters ? { parameters: spec.parameters } : {}) },
+      ...(spec.policy ? { policy: spec.policy } : {}),
+    } as unknown as SendRequest);
+  } catch (e) {
+    if (isInputError(e)) throw bad(e.path.replace(/^message\./, ""), e.message.replace(/^[^:]*: /, ""));
+    throw e;
+  }
 }
 
 async function numberFor(ctx: RouteContext, workspace: string, value: unknown): Promise<string> {
@@ -145,6 +164,7 @@ export async function postCampaign(ctx: RouteContext): Promise<Response> {
   const workspace = ctx.workspace(body.workspace_id);
   const pnid = await numberFor(ctx, workspace, body.phone_number_id);
   const spec = specOf(body, workspace, campaignId, pnid);
+  checkSpec(spec);
   const { items, malformed } = contactsOf(body, campaignId, false);
   const { contacts, csv, ...rest } = body;
   const hash = await sha256Hex(canonical({ ...rest, workspace_id: workspace, phone_number_id: pnid }));

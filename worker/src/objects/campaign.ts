@@ -430,7 +430,9 @@ export class CampaignDO extends DurableObject<Env> {
             const cl = res.classification;
             const scope = campaignScope(cl.scope);
             const detail = JSON.stringify({ stage: "dispatch", classification: cl, ambiguous: res.ambiguous, http_status: res.http_status });
-            if (scope && !res.ambiguous) {
+            // A rate limit (130429: the number briefly over its rate) is retried with backoff,
+            // not a reason to stop the campaign; a paused template or a locked account is.
+            if (scope && !res.ambiguous && cl.retry.kind !== "backoff") {
               // Not this contact's failure: it waits for the campaign to resume.
               pause ??= { cause: scope, reason: cl.reason, message: cl.details ?? cl.title };
               sql.exec("UPDATE contacts SET state = 'paused', sending_at = NULL, updated_at = ? WHERE seq = ?", now, res.seq);
@@ -622,7 +624,9 @@ export class CampaignDO extends DurableObject<Env> {
           // Meta accepted it (it sends statuses only for messages it took): the accepted answer,
           // which may still be on its way, debits it; an accepted contact already is.
           if (from !== "sending" && row.ledger === "reserved") this.settle(row, "debit");
-          this.sql.exec("INSERT INTO outcomes (seq, reason, scope) VALUES (?, ?, ?)", ev.seq, cl.reason, cl.scope);
+          // The breaker counts each contact once: its accepted outcome becomes this failure.
+          const r = this.sql.exec("UPDATE outcomes SET reason = ?, scope = ? WHERE id = (SELECT MAX(id) FROM outcomes WHERE seq = ?)", cl.reason, cl.scope, ev.seq);
+          if (r.rowsWritten === 0) this.sql.exec("INSERT INTO outcomes (seq, reason, scope) VALUES (?, ?, ?)", ev.seq, cl.reason, cl.scope);
         }
       }
       this.finishIfDone();
@@ -727,9 +731,11 @@ export class CampaignDO extends DurableObject<Env> {
     };
   }
 
-  report() {
+  async report() {
     const c = this.campaign();
     if (!c) return null;
+    // A restarted deployment may have lost a local alarm: a look at a running campaign sets it.
+    if (c.state === "running" || c.state === "paused") await this.ensureAlarm();
     const counts = this.counts();
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     const byReason: Record<string, number> = {};

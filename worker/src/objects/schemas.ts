@@ -112,6 +112,7 @@ export const CAMPAIGN_SCHEMA: Schema = {
         CREATE INDEX contacts_wamid ON contacts (wamid);
         CREATE TABLE appends (key TEXT PRIMARY KEY, hash TEXT NOT NULL, result TEXT NOT NULL);
         CREATE TABLE outcomes (id INTEGER PRIMARY KEY AUTOINCREMENT, seq INTEGER NOT NULL, reason TEXT, scope TEXT);
+        CREATE INDEX outcomes_seq ON outcomes (seq);
         CREATE TABLE rate (sec INTEGER PRIMARY KEY, sent INTEGER NOT NULL);
         CREATE TABLE ledger_ops (
           id INTEGER PRIMARY KEY AUTOINCREMENT, debit INTEGER NOT NULL, release INTEGER NOT NULL, late INTEGER NOT NULL DEFAULT 0);
