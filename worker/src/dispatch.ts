@@ -18,6 +18,8 @@ import { campaignStub, MAX_QUEUE_DELAY_S, type ClaimItem, type ClaimResult, type
 const PACE_SHARE = 0.9;
 /** A chunk covers this much time at the paced rate. */
 const CHUNK_MS = 100;
+/** Chunks sent but not yet recorded, at most (about a second of sends at the paced rate). */
+const MAX_CHUNKS_IN_FLIGHT = 10;
 /** A batch hands what it could not send in this time back to the queue. */
 const BATCH_BUDGET_MS = 60_000;
 
@@ -108,8 +110,8 @@ async function dispatchCampaign(env: Env, workspace: string, campaignId: string,
       // Prepare the next chunk while this one's last slot comes up.
       const wait = slots[slots.length - 1] - Date.now() - CHUNK_MS / 2;
       if (wait > 0) await sleep(wait);
-      // Keep at most two chunks in flight: a slow Meta answer slows the campaign down.
-      if (chunks.length >= 2) await chunks[chunks.length - 2];
+      // Bounded work in flight (a slow Meta slows the campaign down instead of piling up).
+      if (chunks.length >= MAX_CHUNKS_IN_FLIGHT) await chunks[chunks.length - MAX_CHUNKS_IN_FLIGHT];
     }
     await Promise.all(chunks);
     if (stopped && todo.length > 0) {
