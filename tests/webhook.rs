@@ -431,6 +431,18 @@ fn bsuid_changes_and_bsuid_only_recipients() {
         (&json!("US.111"), &json!("US.222"))
     );
     assert_eq!(e["previous_parent_user_id"], "US.ENT.1");
+    // The same change with the new BSUID in `system.user_id`: `from_user_id` is the old one.
+    let moved = one(&change(
+        "messages",
+        json!({"metadata": {"phone_number_id": "PN"}, "messages": [{"id": "wamid.t",
+            "timestamp": "1786000000", "type": "system", "from_user_id": "US.111",
+            "system": {"body": "User A changed from US.111 to US.222", "type": "user_changed_user_id",
+                       "user_id": "US.222"}}]}),
+    ));
+    assert_eq!(
+        (&moved["previous_user_id"], &moved["user_id"]),
+        (&json!("US.111"), &json!("US.222"))
+    );
     assert_eq!(e["wa_id"], Value::Null);
     assert!(e.get("previous_wa_id").is_none());
     assert_eq!(e["phone_number_id"], "PN");

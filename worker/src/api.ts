@@ -3,12 +3,14 @@
 import { checkSend } from "sendgate";
 import type { SendRequest } from "sendgate";
 import { workspaceId, type Caller } from "./auth.ts";
-import type { Env } from "./env.ts";
 import { HttpError, answer, canonical, inputErrorAnswer, isInputError, json, readJsonObject, sha256Hex } from "./http.ts";
 import { keyHash, mintKey, readScopes } from "./keys.ts";
-import { mergeEdge, templateRef } from "./merge.ts";
-import { accountStub } from "./objects/account.ts";
-import { recipientKeyOfRequest, recipientKeyOfWaId, recipientStub } from "./objects/recipient.ts";
+import { config, type Env } from "./env.ts";
+import { gate } from "./gate.ts";
+import { accountStateOf, tierOf } from "./merge.ts";
+import { accountStubFor, wabaOfNumber } from "./objects/account.ts";
+import { phoneNumberStub } from "./objects/phone_number.ts";
+import { recipientKeyOfWaId, recipientStub } from "./objects/recipient.ts";
 import { workspaceStub } from "./objects/workspace.ts";
 import { toMs } from "./time.ts";
 
@@ -66,26 +68,34 @@ const queryWorkspace = (ctx: RouteContext) => ctx.workspace(ctx.url.searchParams
 
 // ---- check and send ------------------------------------------------------------------------------
 
-/** Dry run: the verdict a send would get now, nothing reserved or sent. The three objects it
- *  reads are asked at once; a send instead runs inside the workspace (its ledger is atomic). */
+/** Dry run: the verdict a send would get now, nothing reserved or sent. The objects it reads
+ *  are asked at once (gate.ts); a send instead runs inside the workspace (its ledger is atomic). */
 export async function postCheck(ctx: RouteContext): Promise<Response> {
   const body = await readJsonObject(ctx.request, API_BODY_LIMIT);
   const workspace = ctx.workspace(body.workspace_id);
+  const pnid = optionalPhoneNumberId(body.phone_number_id, ctx.env);
   const req = stripWorkerFields(body);
-  const key = recipientKeyOfRequest(req);
-  const tpl = templateRef(req);
-  const [edge, template, balance] = await Promise.all([
-    key ? recipientStub(ctx.env, key).getState(key) : null,
-    tpl ? accountStub(ctx.env).getTemplateStatus(tpl.name, tpl.language) : null,
-    workspaceStub(ctx.env, workspace).available(),
+  const ws = workspaceStub(ctx.env, workspace);
+  const [g, allowed] = await Promise.all([
+    gate(ctx.env, req, { phoneNumberId: pnid, take: false, balance: ws.available() }),
+    ctx.caller.kind === "workspace" && body.phone_number_id !== undefined && pnid ? ws.mayUseNumber(pnid) : true,
   ]);
-  const now = typeof req.now === "string" ? req.now : new Date().toISOString();
+  if (!allowed) throw new HttpError(403, "forbidden", "this key may check only through its workspace's business numbers", "phone_number_id");
   try {
-    return json(200, checkSend(mergeEdge(req, edge, template, { balance }, now)));
+    return json(200, checkSend(g.request));
   } catch (e) {
     if (isInputError(e)) return answer(inputErrorAnswer(e));
     throw e;
   }
+}
+
+/** A request's `phone_number_id`, else the deployment's default; null when neither is set. */
+function optionalPhoneNumberId(value: unknown, env: Env): string | null {
+  if (value === undefined || value === null) return env.META_PHONE_NUMBER_ID && ID_PATTERN.test(env.META_PHONE_NUMBER_ID) ? env.META_PHONE_NUMBER_ID : null;
+  if (typeof value !== "string" || !ID_PATTERN.test(value)) {
+    throw new HttpError(400, "invalid_request", "phone_number_id must be 1-64 characters of [A-Za-z0-9_.-]", "phone_number_id");
+  }
+  return value;
 }
 
 export async function postSend(ctx: RouteContext): Promise<Response> {
@@ -255,4 +265,60 @@ export async function putProfile(ctx: RouteContext): Promise<Response> {
     ...(ids !== undefined ? { phone_number_ids: [...new Set(ids as string[])] } : {}),
   });
   return json(200, { workspace_id: workspace, ...profile });
+}
+
+// ---- the sending account -------------------------------------------------------------------------
+
+/** Meta's tier sizes (different customers per rolling 24 hours; the core's MessagingTier). */
+const TIER_LIMIT: Record<string, number | null> = { TIER_250: 250, TIER_2K: 2000, TIER_10K: 10_000, TIER_100K: 100_000, TIER_UNLIMITED: null };
+
+const newest = (...times: (string | null | undefined)[]) =>
+  times.filter((t): t is string => typeof t === "string").sort((a, b) => (toMs(b) ?? 0) - (toMs(a) ?? 0))[0] ?? null;
+
+/** What the edge knows of a sending number and its WABA: the AccountState the gate passes the
+ *  core, the throughput, the portfolio's 24 h count and the templates whose category changes. */
+export async function getAccount(ctx: RouteContext): Promise<Response> {
+  const ws = queryWorkspace(ctx);
+  const { env } = ctx;
+  const raw = ctx.url.searchParams.get("phone_number_id");
+  if (raw !== null && !ID_PATTERN.test(raw)) {
+    throw new HttpError(400, "invalid_request", "phone_number_id must be 1-64 characters of [A-Za-z0-9_.-]", "phone_number_id");
+  }
+  const needProfile = raw === null || ctx.caller.kind === "workspace";
+  const profile = needProfile ? await workspaceStub(env, ws).profile() : null;
+  const pnid = raw ?? profile?.phone_number_ids[0] ?? (env.META_PHONE_NUMBER_ID || null);
+  if (!pnid) throw new HttpError(400, "invalid_request", "phone_number_id must be given (no default is configured)", "phone_number_id");
+  if (ctx.caller.kind === "workspace") {
+    const own = profile?.phone_number_ids ?? [];
+    if (!(own.length > 0 ? own.includes(pnid) : pnid === env.META_PHONE_NUMBER_ID)) {
+      throw new HttpError(403, "forbidden", "this key reads only its workspace's business numbers", "phone_number_id");
+    }
+  }
+  const cfg = config(env);
+  const acct = accountStubFor(env, pnid);
+  const [n, a, templates] = await Promise.all([
+    phoneNumberStub(env, pnid).gate(pnid, cfg.throughputByNumber[pnid], cfg.throughputMps, false),
+    acct.peek(null, null, Date.now()),
+    acct.templatesChanging(),
+  ]);
+  const edge = {
+    number: n.number,
+    account: a.account,
+    template: null,
+    unique_recipients_24h: a.unique_recipients_24h,
+    messaged_in_last_24h: false,
+    default_tier: cfg.defaultTier,
+  };
+  const tier = tierOf(edge);
+  return json(200, {
+    phone_number_id: pnid,
+    waba_id: wabaOfNumber(cfg, pnid) ?? n.number.waba_id,
+    account: accountStateOf(undefined, edge) ?? {},
+    throughput_mps: n.rate.mps,
+    throughput_source: n.rate.source,
+    messaging_limit: tier ? { tier, limit: TIER_LIMIT[tier] ?? null, unique_recipients_24h: a.unique_recipients_24h } : null,
+    templates_changing: templates,
+    health_checked_at: n.number.health_checked_at,
+    updated_at: newest(n.number.updated_at, a.account.updated_at),
+  });
 }

@@ -1,64 +1,44 @@
 // What the campaign engine asks of the edge, in one place: the campaign-wide state for the
-// preflight, the gate of one contact at dispatch (edge state merged in, the number's throughput
-// token and the pair token taken) and the forward of the core's metaRequest.
+// preflight, the gate of one contact at dispatch (gate.ts: edge state merged in, the phone
+// number object's throughput token and the recipient's pair token taken) and the forward of the
+// core's metaRequest (endpoint and body unchanged).
 import { metaRequest } from "sendgate";
-import type { SendRequest } from "sendgate";
+import type { SendRequest, Verdict } from "sendgate";
 import { config, type Config, type Env } from "./env.ts";
-import { mergeEdge, templateRef } from "./merge.ts";
+import { afterAccepted, gate, refreshHealth, type Gated } from "./gate.ts";
+import { mergeAccount, mergeEdge } from "./merge.ts";
 import { forward, type MetaResult } from "./meta.ts";
-import { accountStub } from "./objects/account.ts";
-import { recipientKeyOfRequest, recipientStub } from "./objects/recipient.ts";
+import { accountStubFor } from "./objects/account.ts";
+import { phoneNumberStub } from "./objects/phone_number.ts";
 
-export interface Token {
-  ok: boolean;
-  retry_after: number;
-}
-
-export interface ContactGate {
-  /** The request merged with the edge's current state (`now` set). */
-  request: SendRequest;
-  throughput: Token;
-  pair: Token;
-  /** The number's messages per second (Meta's when known, else configured). */
-  mps: number;
-  /** Gives both tokens back (the contact is not sent now). */
-  refund(): Promise<unknown>;
-}
+export type ContactGate = Gated;
 
 export function configuredMps(cfg: Config, phoneNumberId: string): number {
   return cfg.throughputByNumber[phoneNumberId] ?? cfg.throughputMps;
 }
 
-/** The preflight's view of the edge: what holds for every contact of the campaign (the
- *  template's status); each contact's own state is re-read at dispatch. */
+/** The preflight's view of the edge: what holds for every contact of the campaign (the number,
+ *  the WABA, the template's status and latest category), read once; each contact's own state
+ *  is read when it is dispatched. */
 export async function preflightMerge(env: Env, phoneNumberId: string, template: { name: string; language: string }): Promise<(req: SendRequest, now: string) => SendRequest> {
-  void phoneNumberId;
-  const status = await accountStub(env).getTemplateStatus(template.name, template.language);
-  return (req, now) => mergeEdge(req, null, status, null, now);
+  const cfg = config(env);
+  const [n, a] = await Promise.all([
+    phoneNumberStub(env, phoneNumberId).gate(phoneNumberId, cfg.throughputByNumber[phoneNumberId], cfg.throughputMps, false),
+    accountStubFor(env, phoneNumberId).peek(template, null, Date.now()),
+  ]);
+  const edge = {
+    number: n.number,
+    account: a.account,
+    template: a.template,
+    unique_recipients_24h: a.unique_recipients_24h,
+    messaged_in_last_24h: false,
+    default_tier: cfg.defaultTier,
+  };
+  return (req, now) => mergeAccount(mergeEdge(req, null, a.template?.status ?? null, null, now), edge);
 }
 
-export async function gateContact(env: Env, req: SendRequest, phoneNumberId: string): Promise<ContactGate> {
-  const cfg = config(env);
-  const key = recipientKeyOfRequest(req);
-  const mps = configuredMps(cfg, phoneNumberId);
-  const recipient = key ? recipientStub(env, key) : null;
-  const account = accountStub(env);
-  const [r, a] = await Promise.all([
-    recipient && key ? recipient.gate(key, phoneNumberId, cfg.pairIntervalSeconds, cfg.pairBurst) : null,
-    account.gate(templateRef(req), phoneNumberId, mps),
-  ]);
-  const pair = r?.pair ?? { ok: true, retry_after: 0 };
-  return {
-    request: mergeEdge(req, r?.state ?? null, a.template, null, new Date().toISOString()),
-    throughput: a.throughput,
-    pair,
-    mps,
-    refund: () =>
-      Promise.all([
-        pair.ok && recipient && key ? recipient.refundPair(key, phoneNumberId, cfg.pairIntervalSeconds, cfg.pairBurst) : null,
-        a.throughput.ok ? account.refund(phoneNumberId, mps) : null,
-      ]),
-  };
+export function gateContact(env: Env, req: SendRequest, phoneNumberId: string): Promise<ContactGate> {
+  return gate(env, req, { phoneNumberId, take: true, balance: null, now: new Date().toISOString() });
 }
 
 /** One attempt (retries are the queue's, counted by the campaign). */
@@ -66,5 +46,15 @@ export function forwardOnce(env: Env, phoneNumberId: string, req: SendRequest): 
   const meta = metaRequest(req);
   if (!meta) return null;
   const cfg = config(env);
-  return forward({ ...cfg, maxAttempts: 1 }, phoneNumberId, meta.body);
+  return forward({ ...cfg, maxAttempts: 1 }, phoneNumberId, meta.endpoint, meta.body);
+}
+
+/** After Meta took the send: the portfolio's 24 h recipients count it (messaging limit). */
+export function accepted(env: Env, g: ContactGate, phoneNumberId: string, verdict: Verdict): Promise<void> {
+  return afterAccepted(env, g, phoneNumberId, verdict);
+}
+
+/** A number- or account-scoped failure: the number's health_status is read again. */
+export function numberFailed(env: Env, phoneNumberId: string): Promise<void> {
+  return refreshHealth(env, phoneNumberId);
 }

@@ -10,7 +10,7 @@
 // calls at PACE_SHARE of the rate: any 1 s window then holds at most the number's rate.
 import { checkSends, classifyFailure } from "sendgate";
 import type { Verdict } from "sendgate";
-import { configuredMps, forwardOnce, gateContact, type ContactGate } from "./campaign_edge.ts";
+import { accepted, configuredMps, forwardOnce, gateContact, numberFailed, type ContactGate } from "./campaign_edge.ts";
 import { config, type CampaignMessage, type Env } from "./env.ts";
 import { campaignStub, MAX_QUEUE_DELAY_S, type ClaimItem, type ClaimResult, type DispatchResult, type Disposition, type Recorded } from "./objects/campaign.ts";
 
@@ -177,6 +177,7 @@ async function sendChunk(env: Env, stub: ReturnType<typeof campaignStub>, pnid: 
     toSend.push({ ...x, verdict: a });
   });
   await Promise.all(refunds);
+  let failedNumber = false;
   const begun = new Set(toSend.length ? await stub.begin(toSend.map((x) => x.it.seq)) : []);
   const sends = toSend.map(async (x) => {
     if (!begun.has(x.it.seq)) {
@@ -192,17 +193,23 @@ async function sendChunk(env: Env, stub: ReturnType<typeof campaignStub>, pnid: 
       return;
     }
     const r = await sent;
-    if (r.ok) results.push({ seq: x.it.seq, kind: "accepted", wamid: r.wamid });
-    else results.push({ seq: x.it.seq, kind: "failed", classification: r.classification, ambiguous: r.ambiguous, http_status: r.http_status });
+    if (r.ok) {
+      results.push({ seq: x.it.seq, kind: "accepted", wamid: r.wamid });
+      await accepted(env, x.g, pnid, x.verdict).catch((e: unknown) => console.error("portfolio count not updated", e instanceof Error ? e.message : String(e)));
+    } else {
+      results.push({ seq: x.it.seq, kind: "failed", classification: r.classification, ambiguous: r.ambiguous, http_status: r.http_status });
+      if (r.classification.scope === "phone_number" || r.classification.scope === "account") failedNumber = true;
+    }
   });
   await Promise.all(sends);
+  if (failedNumber) await numberFailed(env, pnid).catch((e: unknown) => console.error("health_status refresh not started", e instanceof Error ? e.message : String(e)));
   const recorded: Recorded | { dispositions: Disposition[]; state: "stopped" | "running" } = results.length
     ? ((await stub.record(results)) as Recorded)
     : { dispositions: [], state: begun.size === 0 && toSend.length > 0 ? "stopped" : "running" };
   const dispositions = recorded.dispositions;
   // Contacts neither sent nor recorded (not begun): their messages are acked; the object has them.
   for (const x of toSend) if (!begun.has(x.it.seq)) dispositions.push({ seq: x.it.seq, retry_s: null });
-  return { dispositions, running: recorded.state === "running", mps: live[0]?.g.mps ?? null };
+  return { dispositions, running: recorded.state === "running", mps: live[0]?.g.rate?.mps ?? null };
 }
 
 /** The dead-letter queue: contacts whose message failed every delivery end `failed`. */

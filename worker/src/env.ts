@@ -1,5 +1,6 @@
 import type { AccountDO } from "./objects/account.ts";
 import type { CampaignDO } from "./objects/campaign.ts";
+import type { PhoneNumberDO } from "./objects/phone_number.ts";
 import type { RecipientDO } from "./objects/recipient.ts";
 import type { WorkspaceDO } from "./objects/workspace.ts";
 
@@ -10,6 +11,7 @@ export interface Env {
   CAMPAIGN: DurableObjectNamespace<CampaignDO>;
   /** One message per campaign contact (src/dispatch.ts). */
   CAMPAIGN_QUEUE: Queue<CampaignMessage>;
+  PHONE_NUMBER: DurableObjectNamespace<PhoneNumberDO>;
   ASSETS?: Fetcher;
   /** Failed authentications per client address (wrangler.jsonc `ratelimits`). */
   AUTH_FAILURES: RateLimit;
@@ -23,6 +25,14 @@ export interface Env {
   META_API_BASE: string;
   META_API_VERSION: string;
   META_PHONE_NUMBER_ID: string;
+  /** The deployment's WhatsApp Business Account (its portfolio's object); "" when unset. */
+  META_WABA_ID?: string;
+  /** JSON object phone_number_id → WABA id, for numbers of other WABAs. */
+  WABA_BY_NUMBER?: string;
+  /** The messaging-limit tier assumed until Meta tells one ("" = none: no limit is checked). */
+  MESSAGING_LIMIT_TIER?: string;
+  /** How often each phone number's health_status is read (seconds, default 900). */
+  HEALTH_REFRESH_SECONDS?: string;
   DEFAULT_WORKSPACE?: string;
   THROUGHPUT_MPS?: string;
   /** JSON object phone_number_id → mps, for numbers that differ from THROUGHPUT_MPS (upgraded to
@@ -53,6 +63,10 @@ export interface Config {
   accessToken: string;
   throughputMps: number;
   throughputByNumber: Record<string, number>;
+  wabaId: string | null;
+  wabaByNumber: Record<string, string>;
+  defaultTier: string | null;
+  healthRefreshSeconds: number;
   pairIntervalSeconds: number;
   pairBurst: number;
   timeoutMs: number;
@@ -65,6 +79,20 @@ export interface Config {
 function num(value: string | undefined, fallback: number, min: number): number {
   const n = Number(value);
   return value !== undefined && value !== "" && Number.isFinite(n) && n >= min ? n : fallback;
+}
+
+const TIERS = new Set(["TIER_250", "TIER_2K", "TIER_10K", "TIER_100K", "TIER_UNLIMITED"]);
+
+function stringMap(value: string | undefined, name: string): Record<string, string> {
+  if (!value) return {};
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (typeof parsed !== "object" || parsed === null) return {};
+    return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== ""));
+  } catch {
+    console.error(`${name} is not valid JSON; ignored`);
+    return {};
+  }
 }
 
 function byNumber(value: string | undefined): Record<string, number> {
@@ -106,6 +134,10 @@ export function config(env: Env): Config {
     accessToken: env.META_ACCESS_TOKEN ?? "",
     throughputMps: num(env.THROUGHPUT_MPS, 80, 0.001),
     throughputByNumber: byNumber(env.THROUGHPUT_MPS_BY_NUMBER),
+    wabaId: env.META_WABA_ID || null,
+    wabaByNumber: stringMap(env.WABA_BY_NUMBER, "WABA_BY_NUMBER"),
+    defaultTier: env.MESSAGING_LIMIT_TIER && TIERS.has(env.MESSAGING_LIMIT_TIER) ? env.MESSAGING_LIMIT_TIER : null,
+    healthRefreshSeconds: num(env.HEALTH_REFRESH_SECONDS, 900, 1),
     pairIntervalSeconds: num(env.PAIR_INTERVAL_SECONDS, 6, 0.001),
     pairBurst: num(env.PAIR_BURST, 5, 1),
     timeoutMs: num(env.META_TIMEOUT_MS, 5000, 10),

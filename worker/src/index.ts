@@ -13,6 +13,7 @@ export { WorkspaceDO } from "./objects/workspace.ts";
 export { RecipientDO } from "./objects/recipient.ts";
 export { AccountDO } from "./objects/account.ts";
 export { CampaignDO } from "./objects/campaign.ts";
+export { PhoneNumberDO } from "./objects/phone_number.ts";
 
 /** Unread bodies up to this size are discarded before an early error answer (see discardUnreadBody). */
 const UNREAD_BODY_DISCARD_CAP = 1024 * 1024;

@@ -1,8 +1,9 @@
 // What the gate sees: the platform's request merged with what the edge heard from Meta. Pure
 // (no storage, no I/O), so it runs and is unit-tested in plain Node (test/merge.test.mjs). A new
 // piece of edge state (account readiness, a template's latest category…) is merged here.
-import type { SendRequest } from "sendgate";
-import type { TemplateStatus } from "./objects/account.ts";
+import type { AccountState, MessagingTier, SendRequest } from "sendgate";
+import type { AccountFacts, TemplateFacts, TemplateStatus } from "./objects/account.ts";
+import type { NumberState } from "./objects/phone_number.ts";
 import type { RecipientState } from "./objects/recipient.ts";
 import { toMs } from "./time.ts";
 
@@ -86,4 +87,69 @@ export function callbackData(workspace: string, sendId: string): string {
 export function parseCallbackData(value: string | undefined): { workspace: string; send_id: string } | null {
   const m = value ? /^sg1:([A-Za-z0-9_.-]{1,64}):([0-9a-f-]{36})$/.exec(value) : null;
   return m ? { workspace: m[1], send_id: m[2] } : null;
+}
+
+/** What the edge heard from Meta about the sending number, its WABA and the template. */
+export interface AccountEdge {
+  number: NumberState | null;
+  account: AccountFacts | null;
+  template: TemplateFacts | null;
+  /** The portfolio's unique business-initiated recipients of the last 24 hours. */
+  unique_recipients_24h: number;
+  /** This recipient is one of them. */
+  messaged_in_last_24h: boolean;
+  /** The tier assumed until Meta tells one (MESSAGING_LIMIT_TIER), or null. */
+  default_tier: string | null;
+}
+
+/** The tier Meta told last (number or WABA, whichever heard it later), else the default. */
+export function tierOf(edge: Pick<AccountEdge, "number" | "account" | "default_tier">): string | null {
+  const n = edge.number?.tier ? { tier: edge.number.tier, at: edge.number.tier_at ?? 0 } : null;
+  const a = edge.account?.tier ? { tier: edge.account.tier, at: edge.account.tier_at ?? 0 } : null;
+  if (n && a) return (a.at >= n.at ? a : n).tier;
+  return n?.tier ?? a?.tier ?? edge.default_tier;
+}
+
+/** The core's AccountState from what the edge heard, over the request's own `account` (the
+ *  edge's word wins where it has one). Null when neither knows anything. */
+export function accountStateOf(given: unknown, edge: AccountEdge): AccountState | null {
+  const account: AccountState = isObj(given) ? { ...(given as AccountState) } : {};
+  const { number, account: waba } = edge;
+  if (number?.health) account.health = number.health;
+  if (number?.payment_method !== null && number?.payment_method !== undefined) account.payment_method = number.payment_method;
+  if (number?.quality) account.phone_quality = number.quality as AccountState["phone_quality"];
+  if (waba?.restrictions) {
+    account.restrictions = waba.restrictions;
+    account.restriction = null;
+  }
+  if (waba?.banned !== null && waba?.banned !== undefined) account.banned = waba.banned;
+  if (waba?.marketing_messages_api) account.marketing_messages_api = waba.marketing_messages_api;
+  const tier = tierOf(edge);
+  if (tier) account.messaging_limit = { tier: tier as MessagingTier, unique_recipients_24h: edge.unique_recipients_24h };
+  return Object.keys(account).length > 0 || isObj(given) ? account : null;
+}
+
+/** `mergeEdge`'s result with the account, the portfolio count and the template's latest
+ *  category and quality merged in. */
+export function mergeAccount(req: SendRequest, edge: AccountEdge): SendRequest {
+  const merged: SendRequest = { ...req };
+  const account = accountStateOf(req.account, edge);
+  if (account) merged.account = account;
+  if (edge.messaged_in_last_24h) {
+    const given = isObj(req.signals) ? req.signals : {};
+    merged.signals = { ...given, messaged_in_last_24h: true };
+  }
+  const msg = req.message as unknown;
+  const t = edge.template;
+  if (t && isObj(msg) && msg.type === "template" && isObj(msg.template)) {
+    const template: Record<string, unknown> = { ...msg.template };
+    // A completed category change overrides the platform's category, like a status change.
+    if (t.category) template.category = t.category;
+    if (t.pending_category?.at && template.pending_category === undefined) {
+      template.pending_category = { category: t.pending_category.category, at: t.pending_category.at };
+    }
+    if (t.quality && template.quality === undefined) template.quality = t.quality;
+    merged.message = { ...(msg as object), template } as SendRequest["message"];
+  }
+  return merged;
 }

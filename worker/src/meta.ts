@@ -1,7 +1,7 @@
-// Transport to Meta's Cloud API: the exact request body Meta expects, and the forward with
-// bounded retries. Whether a failure is retried is the catalog's call (retry.ts).
+// Transport to Meta's Cloud API: the forward of the core's `metaRequest` (endpoint and body,
+// unchanged) with bounded retries. Whether a failure is retried is the catalog's call (retry.ts).
 import { classifyFailure } from "sendgate";
-import type { Classification, Message } from "sendgate";
+import type { Classification, Endpoint } from "sendgate";
 import type { Config } from "./env.ts";
 import { backoffDelayMs, decideAttempt, retryAt } from "./retry.ts";
 
@@ -21,42 +21,6 @@ export type MetaResult =
 
 type Failure = Omit<Extract<MetaResult, { ok: false }>, "retry_at">;
 
-const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
-
-function distinctPlaceholders(text: string | undefined): number {
-  return text ? new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1])).size : 0;
-}
-
-/** Meta's send body for one recipient. Template parameters are given in order: the header's
- *  placeholders first, then the body's (the order a merchant fills them in). */
-export function metaBody(to: string, message: Message, callbackData: string): Record<string, unknown> {
-  const base = { messaging_product: "whatsapp", recipient_type: "individual", to };
-  if (message.type === "text") {
-    return {
-      ...base,
-      type: "text",
-      text: { preview_url: /https?:\/\//.test(message.text), body: message.text },
-      biz_opaque_callback_data: callbackData,
-    };
-  }
-  const params = message.parameters ?? [];
-  const headerCount = Math.min(params.length, distinctPlaceholders(message.template.header));
-  const asText = (text: string) => ({ type: "text", text });
-  const components: unknown[] = [];
-  if (headerCount > 0) components.push({ type: "header", parameters: params.slice(0, headerCount).map(asText) });
-  if (params.length > headerCount) components.push({ type: "body", parameters: params.slice(headerCount).map(asText) });
-  return {
-    ...base,
-    type: "template",
-    template: {
-      name: message.template.name,
-      language: { code: message.template.language },
-      ...(components.length > 0 ? { components } : {}),
-    },
-    biz_opaque_callback_data: callbackData,
-  };
-}
-
 /** `text` with every occurrence of `secret` replaced (secrets shorter than 8 characters are
  *  not searched for: they would match ordinary text). */
 export function redact(text: string, secret: string): string {
@@ -67,10 +31,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** POST with per-attempt timeouts; retries the failures whose catalog entry says `backoff`
  *  (decideAttempt), with exponential backoff and full jitter, and never past the time budget. */
-export async function forward(cfg: Config, phoneNumberId: string, body: unknown): Promise<MetaResult> {
+export async function forward(cfg: Config, phoneNumberId: string, endpoint: Endpoint, body: unknown): Promise<MetaResult> {
   // The send flow refuses this before reserving anything; here so no caller can leak the token.
   if (cfg.metaBaseProblem) throw new Error(cfg.metaBaseProblem);
-  const url = `${cfg.metaBase}/${cfg.metaVersion}/${encodeURIComponent(phoneNumberId)}/messages`;
+  const url = `${cfg.metaBase}/${cfg.metaVersion}/${encodeURIComponent(phoneNumberId)}/${endpoint}`;
   const payload = JSON.stringify(body);
   const deadline = Date.now() + cfg.budgetMs;
   let attempts = 0;

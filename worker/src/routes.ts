@@ -40,6 +40,7 @@ export const ROUTES: readonly Route[] = [
   { method: "POST", path: "/v1/campaigns/{id}/pause", scope: "send", handle: campaigns.postPause },
   { method: "POST", path: "/v1/campaigns/{id}/resume", scope: "send", handle: campaigns.postResume },
   { method: "POST", path: "/v1/campaigns/{id}/cancel", scope: "send", handle: campaigns.postCancel },
+  { method: "GET", path: "/v1/account", scope: "read", handle: api.getAccount },
   { method: "POST", path: "/v1/admin/credits", scope: "admin", handle: api.postTopUp },
   { method: "GET", path: "/v1/admin/workspaces/{id}", scope: "admin", handle: api.getProfile },
   { method: "PUT", path: "/v1/admin/workspaces/{id}", scope: "admin", handle: api.putProfile },

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { after, test } from "node:test";
-import { WORKSPACE_SCHEMA } from "../src/objects/schemas.ts";
+import { ACCOUNT_SCHEMA, RECIPIENT_SCHEMA, WORKSPACE_SCHEMA } from "../src/objects/schemas.ts";
 import { SECRETS, digits, envelope, inbound, phone, startStack, templateSend, templateStatus, uid } from "./harness.mjs";
 import { V1_DDL } from "./v1-schema.mjs";
 
@@ -136,7 +136,9 @@ test("objects written before versioning are upgraded, keep their data, and work"
 
   // 3. On disk: every object records the current version; the workspace has the later steps' indexes.
   assert.deepEqual(inFile(wsFile, "SELECT version FROM schema_version"), [{ version: WORKSPACE_SCHEMA.steps.length }]);
-  for (const f of [recipientFile, accountFile]) assert.deepEqual(inFile(f, "SELECT version FROM schema_version"), [{ version: 1 }]);
+  for (const [f, schema] of [[recipientFile, RECIPIENT_SCHEMA], [accountFile, ACCOUNT_SCHEMA]]) {
+    assert.deepEqual(inFile(f, "SELECT version FROM schema_version"), [{ version: schema.steps.length }]);
+  }
   const indexes = inFile(wsFile, "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name").map((r) => r.name);
   assert.deepEqual(indexes, ["failures_at", "failures_reason", "sends_idempotency_key", "sends_recipient", "sends_wamid"]);
 });

@@ -239,15 +239,24 @@ fn user_id_change(
         None => None,
     };
     let (wa_id, bsuid_as_wa_id) = phone_or_user_id(new_wa_id.or(from));
+    let new_user_id = text_at(system, "user_id");
+    // With the new BSUID in `system.user_id`, `from_user_id` is the sender's id before the
+    // change (Meta's user_changed_user_id: "changed from <from_user_id> to <system.user_id>").
+    let previous_user_id = text_at(system, "previous_user_id").or_else(|| {
+        new_user_id
+            .as_ref()
+            .and(text(&item.from_user_id))
+            .filter(|old| Some(old) != new_user_id.as_ref())
+    });
     WebhookEvent::UserIdChange(Box::new(UserIdChange {
         id,
         change: text_at(system, "type").unwrap_or_default(),
         wa_id,
         previous_wa_id: phone_or_user_id(previous_wa_id).0,
-        user_id: text_at(system, "user_id")
+        user_id: new_user_id
             .or_else(|| text(&item.from_user_id))
             .or(bsuid_as_wa_id),
-        previous_user_id: text_at(system, "previous_user_id"),
+        previous_user_id,
         parent_user_id: text_at(system, "parent_user_id")
             .or_else(|| text(&item.from_parent_user_id)),
         previous_parent_user_id: text_at(system, "previous_parent_user_id"),

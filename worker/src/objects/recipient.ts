@@ -1,6 +1,9 @@
 // Per-recipient edge state: the window, opt-outs and Meta-side signals the gate merges into each
 // send, plus the pair-rate buckets of every business number sending to that person. Recipients
-// are keyed by their canonical wa_id and spread over a fixed set of Durable Objects (shards): a
+// are keyed by their BSUID (Meta's business-scoped user ID) when known, else their canonical
+// wa_id; a person known by both has a link each way (from webhooks that carry both), and a
+// state read merges the linked keys' states (one more hop, only for linked recipients). Keys are
+// spread over a fixed set of Durable Objects (shards): a
 // campaign touches thousands of new recipients, and one object per recipient would pay an
 // object creation for each. Every operation on one recipient still runs in one object.
 import { DurableObject } from "cloudflare:workers";
@@ -15,6 +18,8 @@ import { Store, optInt, text, type Row } from "../store.ts";
 export interface RecipientState {
   key: string;
   wa_ids: string[];
+  /** Other keys of the same person (a BSUID ↔ wa_id, a previous BSUID). */
+  linked: string[];
   last_inbound_at: string | null;
   /** A STOP-style reply; cleared by a later START-style reply. */
   stop_reply_at: string | null;
@@ -65,12 +70,22 @@ export function recipientVariants(phone: {
   }
 }
 
-/** The recipient object a send request is about, or null when its phone can't name one (the
- *  verdict then reports the phone problem itself). */
+/** Meta's BSUID shape (`CC.` + letters/digits, `CC.ENT.` for a parent BSUID); the core
+ *  validates it, this only decides the key. */
+const BSUID = /^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}$/;
+
+export function recipientKeyOfUserId(userId: string | null | undefined): string | null {
+  return typeof userId === "string" && BSUID.test(userId) ? userId : null;
+}
+
+/** The recipient object a send request is about: its BSUID when it has one, else its phone's
+ *  canonical wa_id; null when neither names one (the verdict then reports the problem itself). */
 export function recipientKeyOfRequest(req: SendRequest): string | null {
   const contact: unknown = req.contact;
   if (typeof contact !== "object" || contact === null || Array.isArray(contact)) return null;
-  const { phone, phone_country_code, phone_calling_code } = contact as Record<string, unknown>;
+  const { phone, phone_country_code, phone_calling_code, user_id } = contact as Record<string, unknown>;
+  const byUserId = recipientKeyOfUserId(typeof user_id === "string" ? user_id : null);
+  if (byUserId) return byUserId;
   if (!(typeof phone === "string" || phone === null)) return null;
   const text = (v: unknown) => (typeof v === "string" ? v : null);
   return (
@@ -105,7 +120,7 @@ export function recipientStub(env: Env, key: string) {
 }
 
 /** A `state` row: each timestamp column as epoch ms or null. */
-type StateRow = Record<Column | "updated_at", number | null>;
+export type StateRow = Record<Column | "updated_at", number | null>;
 
 function stateRow(r: Row): StateRow {
   const out = { updated_at: optInt(r, "updated_at") } as StateRow;
@@ -131,12 +146,40 @@ export class RecipientDO extends DurableObject<Env> {
     return this.store.sql;
   }
 
-  getState(key: string): RecipientState {
-    const row = this.store.read(stateRow, `SELECT ${COLUMNS.join(", ")}, updated_at FROM state WHERE key = ?`, key)[0];
+  /** This key's own state, its wa_ids and the keys linked to it. */
+  ownState(key: string): { row: StateRow | null; wa_ids: string[]; linked: string[] } {
+    const row = this.store.read(stateRow, `SELECT ${COLUMNS.join(", ")}, updated_at FROM state WHERE key = ?`, key)[0] ?? null;
     const waIds = this.store.read((r) => text(r, "wa_id"), "SELECT wa_id FROM wa_ids WHERE key = ? ORDER BY wa_id", key);
-    const out = { key, wa_ids: waIds, updated_at: iso(row?.updated_at) } as RecipientState;
-    for (const c of COLUMNS) out[c] = iso(row?.[c]);
+    const linked = this.store.read((r) => text(r, "other"), "SELECT other FROM links WHERE key = ? ORDER BY other LIMIT 16", key);
+    return { row, wa_ids: waIds, linked };
+  }
+
+  /** The person's state: this key's, merged with every linked key's (newest of each). */
+  async getState(key: string): Promise<RecipientState> {
+    const own = this.ownState(key);
+    const others = await Promise.all(own.linked.map((k) => (shardOf(k) === shardOf(key) ? this.ownState(k) : recipientStub(this.env, k).ownState(k))));
+    const rows = [own.row, ...others.map((o) => o.row)];
+    const waIds = [...new Set([...own.wa_ids, ...others.flatMap((o) => o.wa_ids)])].sort();
+    const newest = (c: Column | "updated_at") => rows.reduce<number | null>((m, r) => (r?.[c] != null && (m === null || (r[c] as number) > m) ? (r[c] as number) : m), null);
+    const out = { key, wa_ids: waIds, linked: own.linked, updated_at: iso(newest("updated_at")) } as RecipientState;
+    for (const c of COLUMNS) out[c] = iso(newest(c));
     return out;
+  }
+
+  /** `other`'s state is also this person's (a BSUID and a wa_id, a previous BSUID). */
+  link(key: string, other: string): void {
+    if (other !== key) this.sql.exec("INSERT OR IGNORE INTO links (key, other) VALUES (?, ?)", key, other);
+  }
+
+  /** Takes over a previous key's state (a user id change): newest of each timestamp, its
+   *  wa_ids, and links to the previous key and its links. */
+  absorb(key: string, from: { row: StateRow | null; wa_ids: string[]; linked: string[] }, previous: string): void {
+    for (const c of COLUMNS) {
+      const at = from.row?.[c];
+      if (at != null) this.raise(key, c, at);
+    }
+    for (const w of from.wa_ids) this.noteWaId(key, w);
+    for (const k of [previous, ...from.linked]) this.link(key, k);
   }
 
   /** Sets a timestamp column if the new value is newer (webhooks arrive out of order). */
@@ -190,8 +233,9 @@ export class RecipientDO extends DurableObject<Env> {
 
   /** What a send needs from here in one round trip: the state and a pair-rate token (given
    *  back with `refundPair` if the send doesn't go out). */
-  gate(key: string, phoneNumberId: string, intervalSeconds: number, burst: number) {
-    return { state: this.getState(key), pair: this.pair.take([key, phoneNumberId], pairRule(intervalSeconds, burst), 1) };
+  async gate(key: string, phoneNumberId: string, intervalSeconds: number, burst: number) {
+    const pair = this.pair.take([key, phoneNumberId], pairRule(intervalSeconds, burst), 1);
+    return { state: await this.getState(key), pair };
   }
 
   refundPair(key: string, phoneNumberId: string, intervalSeconds: number, burst: number): void {

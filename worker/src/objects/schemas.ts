@@ -74,6 +74,8 @@ export const RECIPIENT_SCHEMA: Schema = {
         CREATE TABLE pair (
           key TEXT NOT NULL, phone_number_id TEXT NOT NULL, tokens REAL NOT NULL, at INTEGER NOT NULL,
           PRIMARY KEY (key, phone_number_id));`),
+    // 2: other keys of the same person (BSUID ↔ wa_id, a previous BSUID).
+    (sql) => sql.exec("CREATE TABLE links (key TEXT NOT NULL, other TEXT NOT NULL, PRIMARY KEY (key, other));"),
   ],
 };
 
@@ -88,6 +90,29 @@ export const ACCOUNT_SCHEMA: Schema = {
           name TEXT NOT NULL, language TEXT NOT NULL, status TEXT NOT NULL, reason TEXT,
           at INTEGER NOT NULL, PRIMARY KEY (name, language));
         CREATE TABLE buckets (phone_number_id TEXT PRIMARY KEY, tokens REAL NOT NULL, at INTEGER NOT NULL);`),
+    // 2: one object per WABA: what Meta says of it and its templates (facts, newest wins), the
+    // display number of each phone number, the portfolio's recipients of the last 24 hours. The
+    // throughput buckets moved to PhoneNumberDO.
+    (sql) =>
+      sql.exec(`
+        CREATE TABLE facts (scope TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (scope, name));
+        CREATE TABLE numbers (phone_number_id TEXT PRIMARY KEY, display TEXT NOT NULL);
+        CREATE INDEX numbers_display ON numbers (display);
+        CREATE TABLE recent (recipient TEXT PRIMARY KEY, at INTEGER NOT NULL);
+        CREATE INDEX recent_at ON recent (at);
+        DROP TABLE buckets;`),
+  ],
+};
+
+export const PHONE_NUMBER_SCHEMA: Schema = {
+  name: "PhoneNumberDO",
+  legacyMarker: "bucket",
+  steps: [
+    // 1: the throughput bucket and what Meta says of the number (facts, newest wins).
+    (sql) =>
+      sql.exec(`
+        CREATE TABLE bucket (k INTEGER PRIMARY KEY CHECK (k = 1), tokens REAL NOT NULL, at INTEGER NOT NULL);
+        CREATE TABLE facts (scope TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (scope, name));`),
   ],
 };
 

@@ -3,22 +3,22 @@
 // concurrent requests with one idempotency key share a single attempt and the ledger is checked
 // and reserved atomically.
 import { DurableObject } from "cloudflare:workers";
-import { checkSend, classifyFailure } from "sendgate";
+import { checkSend, classifyFailure, metaRequest } from "sendgate";
 import type { Classification, SendRequest, Signal, Verdict, WebhookEvent } from "sendgate";
 import { config, type Env } from "../env.ts";
 import type { Scope } from "../keys.ts";
 import { errorBody, inputErrorAnswer, isInputError, type Answer } from "../http.ts";
-import { callbackData, mergeEdge, parseCallbackData, templateRef } from "../merge.ts";
-import { forward, metaBody } from "../meta.ts";
+import { afterAccepted, gate, refreshHealth } from "../gate.ts";
+import { callbackData, parseCallbackData } from "../merge.ts";
+import { forward } from "../meta.ts";
 import { retryAfterHeader } from "../retry.ts";
 import { WORKSPACE_SCHEMA } from "./schemas.ts";
 import { Store, int, optInt, optText, text, type Row } from "../store.ts";
 import { toMs } from "../time.ts";
-import { accountStub } from "./account.ts";
 import { Access, type KeyGrant, type KeyRecord, type Profile } from "./access.ts";
 import { Ledger } from "./ledger.ts";
 import { Outcomes, type FailureQuery, type SendFacts } from "./outcomes.ts";
-import { recipientKeyOfRequest, recipientKeyOfWaId, recipientStub } from "./recipient.ts";
+import { recipientKeyOfRequest, recipientKeyOfUserId, recipientKeyOfWaId, recipientStub } from "./recipient.ts";
 
 export interface SendCommand {
   workspace: string;
@@ -170,7 +170,9 @@ export class WorkspaceDO extends DurableObject<Env> {
     }
   }
 
-  private mayUseNumber(phoneNumberId: string): boolean {
+  /** Whether this workspace's keys may send through the number (its profile's numbers, or the
+   *  deployment's default when it has none). */
+  mayUseNumber(phoneNumberId: string): boolean {
     const own = this.access.profile().phone_number_ids;
     return own.length > 0 ? own.includes(phoneNumberId) : phoneNumberId === this.env.META_PHONE_NUMBER_ID;
   }
@@ -234,25 +236,14 @@ export class WorkspaceDO extends DurableObject<Env> {
     const key = recipientKeyOfRequest(cmd.request);
     if (cfg.metaBaseProblem) return { answer: this.misconfigured(cmd, sendId, key, cfg.metaBaseProblem), store: false };
     const pnid = cmd.phone_number_id;
-    const mps = cfg.throughputByNumber[pnid] ?? cfg.throughputMps;
-    const recipient = key ? recipientStub(this.env, key) : null;
-    const account = accountStub(this.env);
-    // One parallel round trip for edge state and both rate-limit tokens; tokens are given back
-    // below when the send doesn't go out, so blocked sends never count against the limits.
-    const [r, a] = await Promise.all([
-      recipient && key ? recipient.gate(key, pnid, cfg.pairIntervalSeconds, cfg.pairBurst) : null,
-      account.gate(templateRef(cmd.request), pnid, mps),
-    ]);
-    const refund = () =>
-      Promise.all([
-        r?.pair.ok && recipient && key ? recipient.refundPair(key, pnid, cfg.pairIntervalSeconds, cfg.pairBurst) : null,
-        a.throughput.ok ? account.refund(pnid, mps) : null,
-      ]);
-    const nowIso = new Date().toISOString();
+    // One parallel round trip for edge state and both rate-limit tokens (gate.ts); tokens are
+    // given back when the send doesn't go out, so blocked sends never count against the limits.
+    const g = await gate(this.env, cmd.request, { phoneNumberId: pnid, take: true, balance: this.ledger.available(), now: new Date().toISOString() });
+    const refund = () => g.refund();
     let merged: SendRequest;
     let verdict: Verdict;
     try {
-      merged = mergeEdge(cmd.request, r?.state ?? null, a.template, { balance: this.ledger.available() }, nowIso);
+      merged = g.request;
       verdict = checkSend(merged);
     } catch (e) {
       await refund();
@@ -263,13 +254,12 @@ export class WorkspaceDO extends DurableObject<Env> {
       await refund();
       return { answer: this.blocked(cmd, sendId, key, verdict), store: true };
     }
-    // A recipient without a recipient object (no phone to key it by) has no pair bucket yet.
-    const pair = r?.pair ?? { ok: true, retry_after: 0 };
 
-    if (!a.throughput.ok || !pair.ok) {
+    const { throughput, pair } = g;
+    if (!throughput.ok || !pair.ok) {
       await refund();
-      const retryAfter = Math.max(a.throughput.retry_after, pair.retry_after);
-      const limit = !a.throughput.ok ? "phone_number_throughput" : "pair_rate";
+      const retryAfter = Math.max(throughput.retry_after, pair.retry_after);
+      const limit = !throughput.ok ? "phone_number_throughput" : "pair_rate";
       this.recordSend(sendId, cmd, { outcome: "rate_limited", http_status: 429, recipient: key, to_e164: verdict.to, reason: limit });
       // Not stored for idempotency: the caller retries the same key after Retry-After.
       return {
@@ -297,11 +287,17 @@ export class WorkspaceDO extends DurableObject<Env> {
       this.recordSend(sendId, cmd, { outcome: "forwarding", recipient: key, to_e164: verdict.to });
     }
 
-    const to = verdict.to ?? "";
-    const body = metaBody(to, merged.message, callbackData(cmd.workspace, sendId));
-    const result = await forward(cfg, cmd.phone_number_id, body);
+    // Meta's exact request, built by the core from the same merged request the verdict judged.
+    const meta = metaRequest({ ...merged, biz_opaque_callback_data: callbackData(cmd.workspace, sendId) });
+    if (!meta) throw new Error("metaRequest found no request for an eligible verdict");
+    const result = await forward(cfg, cmd.phone_number_id, meta.endpoint, meta.body);
     if (result.ok) {
       this.recordSend(sendId, cmd, { outcome: "accepted", http_status: 200, wamid: result.wamid, wa_id: result.wa_id, attempts: result.attempts });
+      try {
+        await afterAccepted(this.env, g, pnid, verdict);
+      } catch (e) {
+        console.error("portfolio recipient not counted", e instanceof Error ? e.message : String(e));
+      }
       return {
         answer: {
           status: 200,
@@ -333,6 +329,9 @@ export class WorkspaceDO extends DurableObject<Env> {
       key: cmd.key,
       detail: { classification: c, http_status: result.http_status, attempts: result.attempts, ambiguous: result.ambiguous, to: verdict.to },
     });
+    if (c.scope === "account" || c.scope === "phone_number") {
+      refreshHealth(this.env, pnid).catch((e) => console.error("health_status refresh not started", e instanceof Error ? e.message : String(e)));
+    }
     if (c.signal) {
       try {
         await this.signalRecipient(key, c.signal, Date.now());
@@ -436,7 +435,8 @@ export class WorkspaceDO extends DurableObject<Env> {
       if (ev.status === "failed") {
         const c: Classification | undefined = ev.classification;
         const reason = c?.reason ?? "UNKNOWN";
-        const key = ev.recipient_id ? recipientKeyOfWaId(ev.recipient_id) : (send?.recipient ?? null);
+        const key =
+          recipientKeyOfUserId(ev.recipient_user_id) ?? (ev.recipient_id ? recipientKeyOfWaId(ev.recipient_id) : null) ?? send?.recipient ?? null;
         this.outcomes.recordFailure({
           source: "webhook",
           reason,

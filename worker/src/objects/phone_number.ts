@@ -1,0 +1,259 @@
+// One Durable Object per business phone number (name: its phone_number_id): Meta's throughput
+// token bucket for the number, and what Meta says about the number: its health_status (read from
+// the Graph API by an alarm, default every 15 minutes, and at once after an account-scoped
+// failure), quality rating, throughput level, messaging-limit tier, display number and WABA.
+// `gate` answers everything a send needs from the number in one round trip.
+import { DurableObject } from "cloudflare:workers";
+import type { HealthEntity } from "sendgate";
+import { BucketTable, throughputRule } from "../bucket.ts";
+import { config, type Env } from "../env.ts";
+import { FactTable } from "../facts.ts";
+import { redact } from "../meta.ts";
+import { Store } from "../store.ts";
+import { iso } from "../time.ts";
+import { accountStubFor } from "./account.ts";
+import { PHONE_NUMBER_SCHEMA } from "./schemas.ts";
+
+/** Meta's throughput levels (https://developers.facebook.com/documentation/business-messaging/whatsapp/throughput):
+ *  STANDARD is 80 messages per second, HIGH (after an automatic upgrade) 1,000. */
+const LEVEL_MPS: Record<string, number> = { STANDARD: 80, HIGH: 1000 };
+/** Meta's error of a WABA without a payment method in health_status. */
+export const NO_PAYMENT_METHOD_CODE = 141006;
+const TIERS = new Set(["TIER_250", "TIER_2K", "TIER_10K", "TIER_100K", "TIER_UNLIMITED"]);
+const QUALITIES = new Set(["GREEN", "YELLOW", "RED", "UNKNOWN"]);
+/** Graph fields read with health_status: the number's own facts, in the same call. */
+const GRAPH_FIELDS = "health_status,display_phone_number,quality_rating,whatsapp_business_manager_messaging_limit";
+
+export interface NumberState {
+  phone_number_id: string;
+  display_phone_number: string | null;
+  waba_id: string | null;
+  /** Meta's throughput level (`STANDARD`, `HIGH`) when known. */
+  throughput_level: string | null;
+  /** The portfolio's messaging-limit tier as this number last heard it, and when. */
+  tier: string | null;
+  tier_at: number | null;
+  quality: string | null;
+  /** health_status entities (the payment-method error is read into `payment_method`). */
+  health: HealthEntity[] | null;
+  payment_method: boolean | null;
+  health_checked_at: string | null;
+  /** The newest webhook-derived change. */
+  updated_at: string | null;
+}
+
+export interface Throughput {
+  mps: number;
+  source: "meta" | "config";
+}
+
+/** The rate of a number: Meta's level when known (a number named in THROUGHPUT_MPS_BY_NUMBER
+ *  keeps its configured rate at STANDARD: coexistence numbers get 20), else the configuration. */
+export function throughputOf(level: string | null, configured: number | undefined, fallback: number): Throughput {
+  const meta = level ? LEVEL_MPS[level] : undefined;
+  if (meta !== undefined && !(level === "STANDARD" && configured !== undefined)) return { mps: meta, source: "meta" };
+  return { mps: configured ?? fallback, source: "config" };
+}
+
+export interface QualityFact {
+  throughput_level?: string | null;
+  tier?: string | null;
+  quality?: string | null;
+  at: number;
+}
+
+/** health_status as Meta answers it, read into entities and the payment method. */
+export function readHealth(body: unknown): { health: HealthEntity[]; payment_method: boolean; waba_id: string | null } | null {
+  const hs = (body as { health_status?: { entities?: unknown } } | null)?.health_status;
+  if (!hs || !Array.isArray(hs.entities)) return null;
+  let payment = true;
+  let waba: string | null = null;
+  const health: HealthEntity[] = [];
+  for (const e of hs.entities as Record<string, unknown>[]) {
+    if (typeof e !== "object" || e === null || typeof e.entity_type !== "string") continue;
+    const state = e.can_send_message;
+    if (state !== "AVAILABLE" && state !== "LIMITED" && state !== "BLOCKED") continue;
+    if (e.entity_type === "WABA" && typeof e.id === "string") waba = e.id;
+    const errors = (Array.isArray(e.errors) ? e.errors : [])
+      .filter((x): x is Record<string, unknown> => typeof x === "object" && x !== null && Number.isInteger(x.error_code))
+      .map((x) => ({
+        error_code: x.error_code as number,
+        ...(typeof x.error_description === "string" ? { error_description: x.error_description } : {}),
+        ...(typeof x.possible_solution === "string" ? { possible_solution: x.possible_solution } : {}),
+      }));
+    // No payment method is its own finding (META_BILLING_ISSUE for billable sends), not an
+    // account block: Meta still delivers what it does not bill.
+    const own = errors.filter((x) => x.error_code !== NO_PAYMENT_METHOD_CODE);
+    if (own.length < errors.length) payment = false;
+    const blockedForPaymentOnly = state === "BLOCKED" && errors.length > 0 && own.length === 0;
+    health.push({
+      entity: e.entity_type,
+      ...(typeof e.id === "string" ? { id: e.id } : {}),
+      can_send_message: blockedForPaymentOnly ? "AVAILABLE" : state,
+      ...(own.length > 0 ? { errors: own } : {}),
+    });
+  }
+  return { health, payment_method: payment, waba_id: waba };
+}
+
+export class PhoneNumberDO extends DurableObject<Env> {
+  private store: Store;
+  private facts: FactTable;
+  private bucket: BucketTable;
+  /** The object's phone_number_id (its name), learned from the first call. */
+  private id: string | null = null;
+  private refreshing: Promise<void> | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new Store(ctx.storage, PHONE_NUMBER_SCHEMA);
+    this.facts = new FactTable(this.store, "facts");
+    this.bucket = new BucketTable(() => this.store.sql, {
+      select: "SELECT tokens, at FROM bucket WHERE k = ?",
+      upsert: "INSERT INTO bucket (k, tokens, at) VALUES (?, ?, ?) ON CONFLICT (k) DO UPDATE SET tokens = excluded.tokens, at = excluded.at",
+    });
+  }
+
+  state(phoneNumberId: string): NumberState {
+    this.id ??= phoneNumberId;
+    const f = this.facts.all("");
+    const str = (name: string) => {
+      const v = f.get(name)?.value;
+      return typeof v === "string" ? v : null;
+    };
+    const health = f.get("health");
+    const h = health?.value as { health?: HealthEntity[]; payment_method?: boolean } | undefined;
+    let updated: number | null = null;
+    for (const name of ["throughput_level", "tier", "quality"]) {
+      const at = f.get(name)?.at;
+      if (at !== undefined && (updated === null || at > updated)) updated = at;
+    }
+    const out: NumberState = {
+      phone_number_id: str("phone_number_id") ?? phoneNumberId,
+      display_phone_number: str("display_phone_number"),
+      waba_id: str("waba_id"),
+      throughput_level: str("throughput_level"),
+      tier: str("tier"),
+      tier_at: f.get("tier")?.at ?? null,
+      quality: str("quality"),
+      health: h?.health ?? null,
+      payment_method: typeof h?.payment_method === "boolean" ? h.payment_method : null,
+      health_checked_at: iso(health?.at),
+      updated_at: iso(updated),
+    };
+    // Never read from Meta yet: read now, after this answer (no wait, no write before it).
+    if (!health) this.refreshInBackground();
+    return out;
+  }
+
+  /** What a send needs from the number in one round trip: its state, its rate and a throughput
+   *  token (given back with `refund` when the send does not go out). */
+  gate(phoneNumberId: string, configured: number | undefined, fallback: number, take: boolean) {
+    const number = this.state(phoneNumberId);
+    const rate = throughputOf(number.throughput_level, configured, fallback);
+    const throughput = take ? this.bucket.take([1], throughputRule(rate.mps), 1) : { ok: true, retry_after: 0 };
+    return { number, throughput, rate };
+  }
+
+  refund(phoneNumberId: string, configured: number | undefined, fallback: number): void {
+    const number = this.state(phoneNumberId);
+    this.bucket.take([1], throughputRule(throughputOf(number.throughput_level, configured, fallback).mps), -1);
+  }
+
+  /** A `phone_number_quality_update` (or the WABA's stored one, when this number registers). */
+  applyQuality(phoneNumberId: string, q: QualityFact): boolean {
+    this.id ??= phoneNumberId;
+    let changed = false;
+    if (q.throughput_level) changed = this.facts.set("", "throughput_level", q.throughput_level, q.at) || changed;
+    if (q.tier && TIERS.has(q.tier)) changed = this.facts.set("", "tier", q.tier, q.at) || changed;
+    if (q.quality && QUALITIES.has(q.quality)) changed = this.facts.set("", "quality", q.quality, q.at) || changed;
+    return changed;
+  }
+
+  /** After an account- or number-scoped failure: read health_status now. */
+  refreshSoon(phoneNumberId: string): void {
+    this.id ??= phoneNumberId;
+    this.refreshInBackground();
+  }
+
+  private refreshInBackground(): void {
+    if (this.refreshing || !this.id) return;
+    this.refreshing = this.refresh()
+      .catch((e) => console.error("health_status refresh failed", e instanceof Error ? e.message : String(e)))
+      .finally(() => {
+        this.refreshing = null;
+      });
+    this.ctx.waitUntil(this.refreshing);
+  }
+
+  /** Reads the number's node from the Graph API (health_status and its own facts), stores them,
+   *  tells the WABA's account object which display number is this one, and sets the next read. */
+  private async refresh(): Promise<void> {
+    const cfg = config(this.env);
+    const id = this.id;
+    if (!id) return;
+    const next = () => this.ctx.storage.setAlarm(Date.now() + cfg.healthRefreshSeconds * 1000);
+    if (cfg.metaBaseProblem) return;
+    const url = `${cfg.metaBase}/${cfg.metaVersion}/${encodeURIComponent(id)}?fields=${GRAPH_FIELDS}`;
+    let body: Record<string, unknown> | null = null;
+    try {
+      const res = await fetch(url, {
+        headers: { authorization: `Bearer ${cfg.accessToken}` },
+        signal: AbortSignal.timeout(cfg.timeoutMs),
+        redirect: "manual",
+      });
+      const text = await res.text();
+      if (!res.ok) {
+        console.error(`health_status read answered ${res.status}: ${redact(text.slice(0, 300), cfg.accessToken)}`);
+      } else {
+        body = JSON.parse(text) as Record<string, unknown>;
+      }
+    } catch (e) {
+      console.error("health_status read failed", e instanceof Error ? e.message : String(e));
+    }
+    if (!body) {
+      await next();
+      return;
+    }
+    // Dated just before the current second: a webhook of this same second (Meta dates them in
+    // whole seconds) is newer than the read.
+    const at = Math.floor(Date.now() / 1000) * 1000 - 1;
+    this.facts.set("", "phone_number_id", id, at);
+    const health = readHealth(body);
+    if (health) this.facts.set("", "health", { health: health.health, payment_method: health.payment_method }, at);
+    // A read is as of now; a webhook dated later still wins.
+    const display = typeof body.display_phone_number === "string" ? body.display_phone_number.replace(/\D/g, "") : null;
+    if (display) this.facts.set("", "display_phone_number", display, at);
+    const waba = health?.waba_id ?? null;
+    if (waba) this.facts.set("", "waba_id", waba, at);
+    // The rate comes from phone_number_quality_update only (the read's level says STANDARD for
+    // coexistence numbers too, whose configured 20 mps must stay).
+    const tier = body.whatsapp_business_manager_messaging_limit;
+    const quality = body.quality_rating;
+    this.applyQuality(id, {
+      tier: typeof tier === "string" ? tier : null,
+      quality: typeof quality === "string" ? quality : null,
+      at,
+    });
+    if (display) {
+      // The quality webhook names the number by its display number: the WABA's object maps it,
+      // and hands back what it already heard for that display number.
+      const heard = await accountStubFor(this.env, id).registerNumber(id, display);
+      if (heard) this.applyQuality(id, heard);
+    }
+    await next();
+  }
+
+  async alarm(): Promise<void> {
+    if (!this.id) {
+      const stored = this.facts.all("").get("phone_number_id")?.value;
+      if (typeof stored === "string") this.id = stored;
+    }
+    if (this.refreshing) await this.refreshing;
+    else await this.refresh();
+  }
+}
+
+export function phoneNumberStub(env: Env, phoneNumberId: string) {
+  return env.PHONE_NUMBER.get(env.PHONE_NUMBER.idFromName(phoneNumberId));
+}
