@@ -40,7 +40,7 @@ describe("a 2,000-contact campaign with a mix of Meta behaviours", () => {
     const ws = await s.fundedWorkspace(2000);
     const contacts = contactsFor(MIX.map(([b, n, extra]) => [b, n, extra]));
     const expect = new Map();
-    MIX.forEach(([b, , extra, states, reason, calls]) => expect.set(`${b}:${extra.marketing_state ?? ""}`, { states, reason, calls }));
+    for (const [b, , extra, states, reason, calls] of MIX) expect.set(`${b}:${extra.marketing_state ?? ""}`, { states, reason, calls });
     // Invalid phones are blocked at preflight too (never enqueued).
     for (let i = 0; i < 30; i++) contacts.push({ id: uid("bad"), phone: `+44 12${i}`, marketing_state: "SUBSCRIBED", behaviour: "invalid" });
     expect.set("invalid:", { states: ["blocked"], reason: "CUSTOMER_PHONE_INVALID", calls: 0 });
