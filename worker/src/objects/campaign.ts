@@ -491,6 +491,17 @@ export class CampaignDO extends DurableObject<Env> {
             }
             const delay = res.kind === "requeue" ? Math.max(1, Math.ceil(res.delay_s)) : 2;
             if (res.kind === "error") console.error("campaign dispatch error", res.message);
+            if (c.state === "paused" || c.state === "cancelled" || pause) {
+              // Not sent, and the campaign has stopped: it waits with the others (or ends).
+              if (c.state === "cancelled") {
+                sql.exec("UPDATE contacts SET state = 'cancelled', sending_at = NULL, updated_at = ? WHERE seq = ?", now, res.seq);
+                this.settle(row, "release");
+              } else {
+                sql.exec("UPDATE contacts SET state = ?, sending_at = NULL, updated_at = ? WHERE seq = ?", pause ? "queued" : "paused", now, res.seq);
+              }
+              ack();
+              break;
+            }
             sql.exec("UPDATE contacts SET state = 'queued', due_at = ?, sending_at = NULL, updated_at = ? WHERE seq = ?", now + delay * 1000, now, res.seq);
             out.push({ seq: res.seq, retry_s: delay });
             break;
