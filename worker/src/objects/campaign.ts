@@ -709,7 +709,8 @@ export class CampaignDO extends DurableObject<Env> {
     if (c.state === "running" && (c.progress_at ?? c.created_at) < now - STALE_MS) {
       const lost = this.store.read((r) => int(r, "seq"), "SELECT seq FROM contacts WHERE state = 'queued' AND due_at <= ? ORDER BY seq LIMIT 5000", now - STALE_MS);
       if (lost.length > 0) {
-        this.sql.exec(`UPDATE contacts SET due_at = ? WHERE state = 'queued' AND seq IN (${lost.map(() => "?").join(",")})`, now, ...lost);
+        // (No `IN (…)` list: a statement binds at most 100 values.)
+        this.sql.exec("UPDATE contacts SET due_at = ? WHERE state = 'queued' AND due_at <= ? AND seq <= ?", now, now - STALE_MS, lost[lost.length - 1]);
         this.sql.exec("UPDATE campaign SET progress_at = ? WHERE k = 1", now);
         await this.enqueue(lost, now);
       }
