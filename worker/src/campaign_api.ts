@@ -189,6 +189,7 @@ export async function postCampaignContacts(ctx: RouteContext): Promise<Response>
   const hash = await sha256Hex(canonical({ contacts: body.contacts, csv: body.csv }));
   const appended = await stub.append(`append:${hash}`, hash, items);
   if ("input_error" in appended && appended.input_error) throw inputError(appended.input_error, body.csv !== undefined);
+  if ("cancelled" in appended) throw new HttpError(409, "campaign_cancelled", "this campaign was cancelled: create a new one", "campaign_id");
   if ("conflict" in appended) throw new HttpError(409, "conflict", "append conflict");
   const { added = 0, duplicates = 0, blocked = 0 } = appended as { added?: number; duplicates?: number; blocked?: number };
   // A replayed call added nobody now: its contacts are all duplicates.

@@ -3,15 +3,15 @@
 // number object's throughput token and the recipient's pair token taken) and the forward of the
 // core's metaRequest (endpoint and body unchanged).
 import { metaRequest } from "sendgate";
-import type { SendRequest, Verdict } from "sendgate";
+import type { SendRequest } from "sendgate";
 import { config, type Config, type Env } from "./env.ts";
-import { afterAccepted, gate, refreshHealth, type Gated } from "./gate.ts";
+import { gateMany, refreshHealth, type GatedChunk } from "./gate.ts";
 import { mergeAccount, mergeEdge } from "./merge.ts";
 import { forward, type MetaResult } from "./meta.ts";
 import { accountStubFor } from "./objects/account.ts";
 import { phoneNumberStub } from "./objects/phone_number.ts";
 
-export type ContactGate = Gated;
+export type ContactsGate = GatedChunk;
 
 export function configuredMps(cfg: Config, phoneNumberId: string): number {
   return cfg.throughputByNumber[phoneNumberId] ?? cfg.throughputMps;
@@ -37,8 +37,10 @@ export async function preflightMerge(env: Env, phoneNumberId: string, template: 
   return (req, now) => mergeAccount(mergeEdge(req, null, a.template?.status ?? null, null, now), edge);
 }
 
-export function gateContact(env: Env, req: SendRequest, phoneNumberId: string): Promise<ContactGate> {
-  return gate(env, req, { phoneNumberId, take: true, balance: null, now: new Date().toISOString() });
+/** A chunk of contacts through gate.ts's batch form: the number's throughput tokens and the
+ *  WABA's state taken once for the chunk, each recipient's state and pair token. */
+export function gateChunk(env: Env, requests: SendRequest[], phoneNumberId: string): Promise<ContactsGate> {
+  return gateMany(env, requests, phoneNumberId);
 }
 
 /** One attempt (retries are the queue's, counted by the campaign). */
@@ -47,11 +49,6 @@ export function forwardOnce(env: Env, phoneNumberId: string, req: SendRequest): 
   if (!meta) return null;
   const cfg = config(env);
   return forward({ ...cfg, maxAttempts: 1 }, phoneNumberId, meta.endpoint, meta.body);
-}
-
-/** After Meta took the send: the portfolio's 24 h recipients count it (messaging limit). */
-export function accepted(env: Env, g: ContactGate, phoneNumberId: string, verdict: Verdict): Promise<void> {
-  return afterAccepted(env, g, phoneNumberId, verdict);
 }
 
 /** A number- or account-scoped failure: the number's health_status is read again. */

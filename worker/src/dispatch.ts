@@ -10,7 +10,7 @@
 // calls at PACE_SHARE of the rate: any 1 s window then holds at most the number's rate.
 import { checkSends, classifyFailure } from "sendgate";
 import type { Verdict } from "sendgate";
-import { accepted, configuredMps, forwardOnce, gateContact, numberFailed, type ContactGate } from "./campaign_edge.ts";
+import { configuredMps, forwardOnce, gateChunk, numberFailed, type ContactsGate } from "./campaign_edge.ts";
 import { config, type CampaignMessage, type Env } from "./env.ts";
 import { campaignStub, MAX_QUEUE_DELAY_S, type ClaimItem, type ClaimResult, type DispatchResult, type Disposition, type Recorded } from "./objects/campaign.ts";
 
@@ -179,60 +179,55 @@ async function sendChunk(
   ctl: Control,
 ): Promise<ChunkResult> {
   const results: DispatchResult[] = [];
-  const gates = await Promise.all(
-    chunk.map((it) =>
-      gateContact(env, it.request, pnid).catch((e: unknown) => {
-        results.push({ seq: it.seq, kind: "error", message: e instanceof Error ? e.message : String(e) });
-        return null;
-      }),
-    ),
-  );
-  const live: { it: (typeof chunk)[number]; g: ContactGate; slot: number }[] = [];
-  chunk.forEach((it, i) => {
-    const g = gates[i];
-    if (g) live.push({ it, g, slot: slots[i] });
-  });
-  const answers = live.length ? checkSends(live.map((x) => x.g.request)) : [];
-  const toSend: { it: (typeof chunk)[number]; g: ContactGate; slot: number; verdict: Verdict }[] = [];
-  const refunds: Promise<unknown>[] = [];
-  live.forEach((x, i) => {
-    const a = answers[i];
+  let gated: ContactsGate;
+  try {
+    gated = await gateChunk(env, chunk.map((it) => it.request), pnid);
+  } catch (e) {
+    for (const it of chunk) results.push({ seq: it.seq, kind: "error", message: e instanceof Error ? e.message : String(e) });
+    const recorded = (await stub.record(results)) as Recorded;
+    return { dispositions: recorded.dispositions, running: recorded.state === "running", mps: null };
+  }
+  const answers = checkSends(gated.contacts.map((c) => c.request));
+  let tokens = gated.throughput.taken;
+  const toSend: { it: (typeof chunk)[number]; i: number; slot: number; verdict: Verdict }[] = [];
+  const notSent: number[] = [];
+  answers.forEach((a, i) => {
+    const it = chunk[i];
+    const c = gated.contacts[i];
     if ("error" in a) {
       // The request was valid at preflight; edge state made it unreadable (should not happen).
-      const c = classifyFailure("UNKNOWN");
-      c.details = `${a.error.path}: ${a.error.message}`;
-      refunds.push(x.g.refund());
-      results.push({ seq: x.it.seq, kind: "blocked", finding: { reason: c.reason, title: c.title, category: c.category, message: c.details, resolution: c.resolution }, to: null });
+      const cl = classifyFailure("UNKNOWN");
+      cl.details = `${a.error.path}: ${a.error.message}`;
+      notSent.push(i);
+      results.push({ seq: it.seq, kind: "blocked", finding: { reason: cl.reason, title: cl.title, category: cl.category, message: cl.details, resolution: cl.resolution }, to: null });
       return;
     }
     if (!a.eligible) {
-      refunds.push(x.g.refund());
+      notSent.push(i);
       const f = a.blockers[0];
       const scope = f ? classifyFailure(f.reason).scope : "message";
       if (f && (scope === "template" || scope === "phone_number" || scope === "account")) {
         ctl.halted = true;
-        results.push({ seq: x.it.seq, kind: "hold", finding: f, scope });
-      }
-      else results.push({ seq: x.it.seq, kind: "blocked", finding: f ?? null, to: a.to });
+        results.push({ seq: it.seq, kind: "hold", finding: f, scope });
+      } else results.push({ seq: it.seq, kind: "blocked", finding: f ?? null, to: a.to });
       return;
     }
-    if (!x.g.throughput.ok || !x.g.pair.ok) {
-      refunds.push(x.g.refund());
-      const wait = !x.g.pair.ok ? x.g.pair.retry_after : x.g.throughput.retry_after;
-      results.push({ seq: x.it.seq, kind: "requeue", delay_s: Math.max(1, wait) });
+    if (!c.pair.ok || tokens === 0) {
+      notSent.push(i);
+      results.push({ seq: it.seq, kind: "requeue", delay_s: Math.max(1, !c.pair.ok ? c.pair.retry_after : gated.throughput.retry_after) });
       return;
     }
-    toSend.push({ ...x, verdict: a });
+    tokens--;
+    toSend.push({ it, i, slot: slots[i], verdict: a });
   });
-  await Promise.all(refunds);
+  await gated.refund(tokens, notSent);
   let failedNumber = false;
   const begun = new Set(toSend.length ? await stub.begin(toSend.map((x) => x.it.seq)) : []);
-  const sends = toSend.map(async (x) => {
-    if (!begun.has(x.it.seq)) {
-      // Taken by another delivery, or the campaign stopped: not this consumer's to send.
-      await x.g.refund();
-      return;
-    }
+  const lost = toSend.filter((x) => !begun.has(x.it.seq));
+  // Taken by another delivery, or the campaign stopped: not this consumer's to send.
+  if (lost.length) await gated.refund(lost.length, lost.map((x) => x.i));
+  const acceptedHere: { index: number; verdict: Verdict }[] = [];
+  const sends = toSend.filter((x) => begun.has(x.it.seq)).map(async (x) => {
     const wait = x.slot - Date.now();
     if (wait > 0) await sleep(wait);
     const r = await call(ctl, async () => {
@@ -243,7 +238,7 @@ async function sendChunk(
         if (again > 0) await sleep(again);
       }
       if (ctl.halted) return "halted" as const;
-      return forwardOnce(env, pnid, x.g.request) ?? ("no request" as const);
+      return forwardOnce(env, pnid, gated.contacts[x.i].request) ?? ("no request" as const);
     });
     if (r === "halted") {
       // An earlier send of this campaign just hit a campaign-wide failure: not sent, it waits.
@@ -256,7 +251,7 @@ async function sendChunk(
     }
     if (r.ok) {
       results.push({ seq: x.it.seq, kind: "accepted", wamid: r.wamid });
-      await accepted(env, x.g, pnid, x.verdict).catch((e: unknown) => console.error("portfolio count not updated", e instanceof Error ? e.message : String(e)));
+      acceptedHere.push({ index: x.i, verdict: x.verdict });
     } else {
       results.push({ seq: x.it.seq, kind: "failed", classification: r.classification, ambiguous: r.ambiguous, http_status: r.http_status });
       const scope = r.classification.scope;
@@ -265,6 +260,7 @@ async function sendChunk(
     }
   });
   await Promise.all(sends);
+  if (acceptedHere.length) await gated.accepted(acceptedHere).catch((e: unknown) => console.error("portfolio count not updated", e instanceof Error ? e.message : String(e)));
   if (failedNumber) await numberFailed(env, pnid).catch((e: unknown) => console.error("health_status refresh not started", e instanceof Error ? e.message : String(e)));
   const recorded: Recorded | { dispositions: Disposition[]; state: "stopped" | "running" } = results.length
     ? ((await stub.record(results)) as Recorded)
@@ -272,7 +268,7 @@ async function sendChunk(
   const dispositions = recorded.dispositions;
   // Contacts neither sent nor recorded (not begun): their messages are acked; the object has them.
   for (const x of toSend) if (!begun.has(x.it.seq)) dispositions.push({ seq: x.it.seq, retry_s: null });
-  return { dispositions, running: recorded.state === "running", mps: live[0]?.g.rate?.mps ?? null };
+  return { dispositions, running: recorded.state === "running", mps: gated.rate.mps };
 }
 
 /** The dead-letter queue: contacts whose message failed every delivery end `failed`. */

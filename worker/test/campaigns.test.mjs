@@ -170,6 +170,8 @@ describe("circuit breaker", () => {
     assert.equal(rep.counts.cancelled + rep.counts.accepted + rep.counts.delivered + rep.counts.read + rep.counts.failed, 400);
     for (const row of rows.filter((r) => r.state === "cancelled")) assert.equal(row.ledger, "released");
     await assertLedger(s, ws, rep, { initial: 400 });
+    const late = await s.request("POST", `/v1/campaigns/${campaignId}/contacts`, { body: { workspace_id: ws, contacts: [{ id: "late", phone: uniquePhone(), marketing_state: "SUBSCRIBED" }] } });
+    assert.equal(late.status, 409, "a cancelled campaign takes no more contacts");
     // Nothing more goes out.
     const calls = s.sandbox.calls.length;
     await new Promise((r) => setTimeout(r, 1500));

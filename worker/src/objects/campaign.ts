@@ -243,6 +243,7 @@ export class CampaignDO extends DurableObject<Env> {
   private async appendNow(appendKey: string, hash: string, items: ContactInput[]) {
     const c = this.mustCampaign();
     const spec = c.spec;
+    if (c.state === "cancelled") return { cancelled: true as const };
     const done = this.store.read((r) => ({ hash: text(r, "hash"), result: text(r, "result") }), "SELECT hash, result FROM appends WHERE key = ?", appendKey)[0];
     if (done) {
       if (done.hash !== hash) return { conflict: true as const };
