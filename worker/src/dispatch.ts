@@ -1,9 +1,9 @@
 // The campaign queue's consumer. For each batch, per campaign: the campaign object says which
-// contacts are still to send (claim); they go out in chunks paced to the number's rate: each
-// contact is re-gated with the edge's current state (a STOP since the preflight blocks it),
-// takes the number's throughput token and its pair token, is marked `sending` (begin) and only
-// then forwarded; each chunk's outcomes are recorded before the next chunk goes, so the circuit
-// breaker stops a campaign within a chunk of the failure that trips it.
+// contacts are still to send (claim); they go out in chunks paced to the number's rate: a chunk
+// is re-gated with the edge's current state (gate.ts `gateMany`: a STOP since the preflight
+// blocks its contact; the number's throughput tokens and each recipient's pair token taken), its
+// contacts are marked `sending` (begin) and only then forwarded; each chunk's outcomes are
+// recorded as it ends, and a campaign-wide failure halts the batch's unsent contacts at once.
 //
 // Pacing: the phone number object's bucket is the limit every consumer shares; a bucket lets a
 // full second's worth through at once on top of its refill, so the consumer also spaces its own

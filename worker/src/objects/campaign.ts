@@ -441,7 +441,6 @@ export class CampaignDO extends DurableObject<Env> {
               ack();
               break;
             }
-            sql.exec("INSERT INTO outcomes (seq, reason, scope) VALUES (?, ?, ?)", res.seq, cl.reason, cl.scope);
             const decision = decideAttempt(cl, res.ambiguous);
             const waitS = decision.retry
               ? Math.max(1, Math.ceil(backoffDelayMs(row.attempts) / 1000))
@@ -455,6 +454,8 @@ export class CampaignDO extends DurableObject<Env> {
               out.push({ seq: res.seq, retry_s: delay });
               break;
             }
+            // The breaker counts outcomes, not attempts: a retried attempt is not one.
+            sql.exec("INSERT INTO outcomes (seq, reason, scope) VALUES (?, ?, ?)", res.seq, cl.reason, cl.scope);
             if (retryable && waitS !== null && waitS > MAX_QUEUE_DELAY_S) {
               sql.exec("UPDATE contacts SET state = 'retry_later', retry_at = ?, sending_at = NULL, reason = ?, meta_code = ?, detail = ?, updated_at = ? WHERE seq = ?",
                 now + waitS * 1000, cl.reason, cl.meta_code ?? null, detail, now, res.seq);
@@ -498,7 +499,8 @@ export class CampaignDO extends DurableObject<Env> {
                 sql.exec("UPDATE contacts SET state = 'cancelled', sending_at = NULL, updated_at = ? WHERE seq = ?", now, res.seq);
                 this.settle(row, "release");
               } else {
-                sql.exec("UPDATE contacts SET state = ?, sending_at = NULL, updated_at = ? WHERE seq = ?", pause ? "queued" : "paused", now, res.seq);
+                // Running with a pause found in this call: queued now, paused with the rest below.
+                sql.exec("UPDATE contacts SET state = ?, sending_at = NULL, updated_at = ? WHERE seq = ?", c.state === "paused" ? "paused" : "queued", now, res.seq);
               }
               ack();
               break;
