@@ -91,9 +91,14 @@ export async function receiveWebhook(request: Request, env: Env): Promise<Respon
   const moves: Extract<WebhookEvent, { kind: "user_id_change" }>[] = [];
   const campaigns = new Map<string, { workspace: string; campaign_id: string; events: Parameters<ReturnType<typeof campaignStub>["applyStatuses"]>[0] }>();
   const unrecognized: { kind: "invalid" | "unknown_field"; what: string }[] = [];
+  /** Links already asked for in this body (a campaign's statuses repeat them). */
+  const linked = new Set<string>();
   const link = (userId: string | null | undefined, waId: string | null | undefined) => {
     const p = person(userId, waId);
-    if (p.key && p.other) tasks.push(linkBoth(env, p.key, p.other));
+    if (p.key && p.other && !linked.has(`${p.key} ${p.other}`)) {
+      linked.add(`${p.key} ${p.other}`);
+      tasks.push(linkBoth(env, p.key, p.other));
+    }
     return p.key;
   };
   for (const ev of events) {

@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { checkSend } from "sendgate";
-import { callbackData, happenedAfter, later, mergeEdge, parseCallbackData, templateRef } from "../src/merge.ts";
+import { accountStateOf, callbackData, happenedAfter, later, mergeAccount, mergeEdge, parseCallbackData, templateRef, tierOf } from "../src/merge.ts";
+import { readHealth, throughputOf } from "../src/number_facts.ts";
 
 const NOW = "2026-11-28T12:00:00.000Z";
 const hoursBefore = (h) => new Date(Date.parse(NOW) - h * 3600_000).toISOString();
@@ -136,5 +137,116 @@ describe("references", () => {
     for (const other of [undefined, "", "sg1:ws:not-a-uuid", `sg2:ws:${id}`, `sg1:../x:${id}`, `sg1:${"w".repeat(65)}:${id}`]) {
       assert.equal(parseCallbackData(other), null, String(other));
     }
+  });
+});
+
+const nothing = { number: null, account: null, template: null, unique_recipients_24h: 0, messaged_in_last_24h: false, default_tier: null };
+const numberState = (facts = {}) => ({
+  phone_number_id: "1",
+  display_phone_number: null,
+  waba_id: null,
+  throughput_level: null,
+  tier: null,
+  tier_at: null,
+  quality: null,
+  health: null,
+  payment_method: null,
+  health_checked_at: null,
+  updated_at: null,
+  ...facts,
+});
+const accountFacts = (facts = {}) => ({
+  restrictions: null,
+  banned: null,
+  ban: null,
+  violation_type: null,
+  marketing_messages_api: null,
+  tier: null,
+  tier_at: null,
+  updated_at: null,
+  ...facts,
+});
+const promo = (category = "UTILITY") => ({
+  contact: { phone: "+447911123456", marketing_state: "SUBSCRIBED" },
+  source: "campaign",
+  now: NOW,
+  message: { type: "template", template: { name: "promo", language: "en_US", category, status: "APPROVED" } },
+});
+
+describe("account state from the edge", () => {
+  test("nothing known: no account is passed, the verdict is unchanged", () => {
+    assert.equal(accountStateOf(undefined, nothing), null);
+    assert.deepEqual(mergeAccount(promo(), nothing), promo());
+  });
+
+  test("the edge's facts win over the request's, the request's stay where the edge knows nothing", () => {
+    const account = accountStateOf(
+      { payment_method: true, marketing_messages_api: "not_onboarded" },
+      { ...nothing, number: numberState({ payment_method: false, quality: "RED" }), account: accountFacts({ banned: true }) },
+    );
+    assert.deepEqual(account, { payment_method: false, marketing_messages_api: "not_onboarded", phone_quality: "RED", banned: true });
+  });
+
+  test("the newest tier wins (number or WABA); the default only when Meta told none", () => {
+    const n = numberState({ tier: "TIER_UNLIMITED", tier_at: 1000 });
+    const a = accountFacts({ tier: "TIER_250", tier_at: 2000 });
+    assert.equal(tierOf({ number: n, account: a, default_tier: "TIER_2K" }), "TIER_250");
+    assert.equal(tierOf({ number: { ...n, tier_at: 3000 }, account: a, default_tier: null }), "TIER_UNLIMITED");
+    assert.equal(tierOf({ number: null, account: null, default_tier: "TIER_2K" }), "TIER_2K");
+  });
+
+  test("tier 250 with 250 counted: a new recipient is blocked, one already counted is not", () => {
+    const edgeFull = { ...nothing, account: accountFacts({ tier: "TIER_250", tier_at: 1 }), unique_recipients_24h: 250 };
+    const blocked = checkSend(mergeAccount(promo(), edgeFull));
+    assert.ok(blocked.blockers.some((b) => b.reason === "MESSAGING_LIMIT_REACHED"));
+    const counted = checkSend(mergeAccount(promo(), { ...edgeFull, messaged_in_last_24h: true }));
+    assert.ok(!counted.blockers.some((b) => b.reason === "MESSAGING_LIMIT_REACHED"));
+  });
+
+  test("a completed category change overrides the request's; an impending one is pending_category", () => {
+    const template = { status: null, category: "MARKETING", pending_category: { category: "UTILITY", at: "2026-12-10T00:00:00Z" }, quality: "YELLOW" };
+    const merged = mergeAccount(promo("UTILITY"), { ...nothing, template });
+    assert.deepEqual(merged.message.template, {
+      ...promo().message.template,
+      category: "MARKETING",
+      pending_category: { category: "UTILITY", at: "2026-12-10T00:00:00Z" },
+      quality: "YELLOW",
+    });
+    assert.equal(checkSend(merged).endpoint, "marketing_messages");
+  });
+});
+
+describe("the number's facts", () => {
+  test("throughput: Meta's level when a quality update gave it; a configured number keeps its rate at STANDARD", () => {
+    assert.deepEqual(throughputOf(null, undefined, 80), { mps: 80, source: "config" });
+    assert.deepEqual(throughputOf("HIGH", undefined, 80), { mps: 1000, source: "meta" });
+    assert.deepEqual(throughputOf("STANDARD", undefined, 40), { mps: 80, source: "meta" });
+    assert.deepEqual(throughputOf("STANDARD", 20, 80), { mps: 20, source: "config" });
+    assert.deepEqual(throughputOf("HIGH", 20, 80), { mps: 1000, source: "meta" });
+  });
+
+  test("health_status: entities kept; a WABA blocked only for its payment method is payment_method false, not a block", () => {
+    const read = readHealth({
+      health_status: {
+        can_send_message: "BLOCKED",
+        entities: [
+          { entity_type: "PHONE_NUMBER", id: "1", can_send_message: "LIMITED", additional_info: ["x"] },
+          { entity_type: "WABA", id: "2", can_send_message: "BLOCKED", errors: [{ error_code: 141006, error_description: "payment", possible_solution: "add one" }] },
+          { entity_type: "APP", id: "3", can_send_message: "nonsense" },
+        ],
+      },
+    });
+    assert.deepEqual(read, {
+      health: [
+        { entity: "PHONE_NUMBER", id: "1", can_send_message: "LIMITED" },
+        { entity: "WABA", id: "2", can_send_message: "AVAILABLE" },
+      ],
+      payment_method: false,
+      waba_id: "2",
+    });
+    assert.equal(readHealth({ id: "1" }), null);
+    const blocked = readHealth({ health_status: { entities: [{ entity_type: "WABA", id: "2", can_send_message: "BLOCKED", errors: [{ error_code: 131031 }, { error_code: 141006 }] }] } });
+    assert.deepEqual(blocked.health, [{ entity: "WABA", id: "2", can_send_message: "BLOCKED", errors: [{ error_code: 131031 }] }]);
+    assert.equal(blocked.payment_method, false);
   });
 });

@@ -5,6 +5,7 @@
 // `gate` answers everything a send needs from the number in one round trip.
 import { DurableObject } from "cloudflare:workers";
 import type { HealthEntity } from "sendgate";
+import { readHealth, throughputOf, type Throughput } from "../number_facts.ts";
 import { BucketTable, throughputRule } from "../bucket.ts";
 import { config, type Env } from "../env.ts";
 import { FactTable } from "../facts.ts";
@@ -14,11 +15,6 @@ import { iso } from "../time.ts";
 import { accountStubFor } from "./account.ts";
 import { PHONE_NUMBER_SCHEMA } from "./schemas.ts";
 
-/** Meta's throughput levels (https://developers.facebook.com/documentation/business-messaging/whatsapp/throughput):
- *  STANDARD is 80 messages per second, HIGH (after an automatic upgrade) 1,000. */
-const LEVEL_MPS: Record<string, number> = { STANDARD: 80, HIGH: 1000 };
-/** Meta's error of a WABA without a payment method in health_status. */
-export const NO_PAYMENT_METHOD_CODE = 141006;
 const TIERS = new Set(["TIER_250", "TIER_2K", "TIER_10K", "TIER_100K", "TIER_UNLIMITED"]);
 const QUALITIES = new Set(["GREEN", "YELLOW", "RED", "UNKNOWN"]);
 /** Graph fields read with health_status: the number's own facts, in the same call. */
@@ -42,18 +38,7 @@ export interface NumberState {
   updated_at: string | null;
 }
 
-export interface Throughput {
-  mps: number;
-  source: "meta" | "config";
-}
-
-/** The rate of a number: Meta's level when known (a number named in THROUGHPUT_MPS_BY_NUMBER
- *  keeps its configured rate at STANDARD: coexistence numbers get 20), else the configuration. */
-export function throughputOf(level: string | null, configured: number | undefined, fallback: number): Throughput {
-  const meta = level ? LEVEL_MPS[level] : undefined;
-  if (meta !== undefined && !(level === "STANDARD" && configured !== undefined)) return { mps: meta, source: "meta" };
-  return { mps: configured ?? fallback, source: "config" };
-}
+export type { Throughput };
 
 export interface QualityFact {
   throughput_level?: string | null;
@@ -62,39 +47,10 @@ export interface QualityFact {
   at: number;
 }
 
-/** health_status as Meta answers it, read into entities and the payment method. */
-export function readHealth(body: unknown): { health: HealthEntity[]; payment_method: boolean; waba_id: string | null } | null {
-  const hs = (body as { health_status?: { entities?: unknown } } | null)?.health_status;
-  if (!hs || !Array.isArray(hs.entities)) return null;
-  let payment = true;
-  let waba: string | null = null;
-  const health: HealthEntity[] = [];
-  for (const e of hs.entities as Record<string, unknown>[]) {
-    if (typeof e !== "object" || e === null || typeof e.entity_type !== "string") continue;
-    const state = e.can_send_message;
-    if (state !== "AVAILABLE" && state !== "LIMITED" && state !== "BLOCKED") continue;
-    if (e.entity_type === "WABA" && typeof e.id === "string") waba = e.id;
-    const errors = (Array.isArray(e.errors) ? e.errors : [])
-      .filter((x): x is Record<string, unknown> => typeof x === "object" && x !== null && Number.isInteger(x.error_code))
-      .map((x) => ({
-        error_code: x.error_code as number,
-        ...(typeof x.error_description === "string" ? { error_description: x.error_description } : {}),
-        ...(typeof x.possible_solution === "string" ? { possible_solution: x.possible_solution } : {}),
-      }));
-    // No payment method is its own finding (META_BILLING_ISSUE for billable sends), not an
-    // account block: Meta still delivers what it does not bill.
-    const own = errors.filter((x) => x.error_code !== NO_PAYMENT_METHOD_CODE);
-    if (own.length < errors.length) payment = false;
-    const blockedForPaymentOnly = state === "BLOCKED" && errors.length > 0 && own.length === 0;
-    health.push({
-      entity: e.entity_type,
-      ...(typeof e.id === "string" ? { id: e.id } : {}),
-      can_send_message: blockedForPaymentOnly ? "AVAILABLE" : state,
-      ...(own.length > 0 ? { errors: own } : {}),
-    });
-  }
-  return { health, payment_method: payment, waba_id: waba };
-}
+/** A failed first read is tried again by the next use after this long (the alarm also retries). */
+const FIRST_READ_RETRY_MS = 30_000;
+/** Failures of a campaign can come by the hundred: one read per this long is enough. */
+const AFTER_FAILURE_GAP_MS = 2_000;
 
 export class PhoneNumberDO extends DurableObject<Env> {
   private store: Store;
@@ -103,6 +59,8 @@ export class PhoneNumberDO extends DurableObject<Env> {
   /** The object's phone_number_id (its name), learned from the first call. */
   private id: string | null = null;
   private refreshing: Promise<void> | null = null;
+  /** When the last read started (in memory): reads outside the alarm are spaced out. */
+  private lastRead = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -142,7 +100,7 @@ export class PhoneNumberDO extends DurableObject<Env> {
       updated_at: iso(updated),
     };
     // Never read from Meta yet: read now, after this answer (no wait, no write before it).
-    if (!health) this.refreshInBackground();
+    if (!health) this.refreshInBackground(FIRST_READ_RETRY_MS);
     return out;
   }
 
@@ -183,13 +141,22 @@ export class PhoneNumberDO extends DurableObject<Env> {
   }
 
   /** After an account- or number-scoped failure: read health_status now. */
-  refreshSoon(phoneNumberId: string): void {
+  async refreshSoon(phoneNumberId: string): Promise<void> {
     this.id ??= phoneNumberId;
-    this.refreshInBackground();
+    const due = this.lastRead + AFTER_FAILURE_GAP_MS;
+    // A read in flight may have started before the failure: read again by the alarm.
+    if (this.refreshing || Date.now() < due) return this.alarmBy(Math.max(due, Date.now()));
+    this.refreshInBackground(0);
   }
 
-  private refreshInBackground(): void {
-    if (this.refreshing || !this.id) return;
+  private async alarmBy(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  private refreshInBackground(minGapMs: number): void {
+    if (this.refreshing || !this.id || Date.now() - this.lastRead < minGapMs) return;
+    this.lastRead = Date.now();
     this.refreshing = this.refresh()
       .catch((e) => console.error("health_status refresh failed", e instanceof Error ? e.message : String(e)))
       .finally(() => {
@@ -261,8 +228,10 @@ export class PhoneNumberDO extends DurableObject<Env> {
       const stored = this.facts.all("").get("phone_number_id")?.value;
       if (typeof stored === "string") this.id = stored;
     }
+    // A read in flight may have begun before what asked for this one: read again after it.
     if (this.refreshing) await this.refreshing;
-    else await this.refresh();
+    this.lastRead = Date.now();
+    await this.refresh();
   }
 }
 
