@@ -121,4 +121,7 @@ Try:
   curl -s ${base}/v1/send -H 'authorization: Bearer ${vars.API_KEY}' -H 'content-type: application/json' \\
     -d '{"idempotency_key":"demo-1","contact":{"phone":"+447911123000","marketing_state":"SUBSCRIBED"},"source":"campaign","message":{"type":"template","template":{"name":"order_update","language":"en_US","category":"UTILITY","status":"APPROVED"}}}'
   curl -s ${sandbox.url}/_sandbox/inbound -d '{"from":"447911123000","text":"STOP"}'
+A campaign (local Queues dispatch it at THROUGHPUT_MPS; watch it with GET /v1/campaigns/demo-c1):
+  curl -s ${base}/v1/campaigns -H 'authorization: Bearer ${vars.API_KEY}' -H 'content-type: application/json' \
+    -d '{"campaign_id":"demo-c1","template":{"name":"order_update","language":"en_US","category":"UTILITY","status":"APPROVED"},"contacts":[{"id":"1","phone":"+447911123000","marketing_state":"SUBSCRIBED"},{"id":"2","phone":"+447911123101","marketing_state":"SUBSCRIBED"}]}'
 `);

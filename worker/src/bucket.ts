@@ -33,6 +33,17 @@ export function takeTokens(prev: BucketState | null, rule: BucketRule, n: number
   return { ok: true, retry_after: 0, next: { tokens: Math.min(capacity, tokens - n), at: now } };
 }
 
+/** Takes as many of `n` tokens as the bucket holds (a chunk of sends asks once): how many, and
+ *  the whole seconds until one more is there when it gave fewer. */
+export function takeUpTo(prev: BucketState | null, rule: BucketRule, n: number, now: number): { taken: number; retry_after: number; next: BucketState | null } {
+  const { capacity, refill } = rule;
+  const refilled = prev ? prev.tokens + (((now - prev.at) / 1000) * refill.tokens) / refill.seconds : capacity;
+  const tokens = Math.min(capacity, refilled);
+  const taken = Math.max(0, Math.min(n, Math.floor(tokens)));
+  const retry_after = taken < n ? Math.max(1, Math.ceil(((taken + 1 - tokens) * refill.seconds) / refill.tokens)) : 0;
+  return { taken, retry_after, next: taken > 0 ? { tokens: tokens - taken, at: now } : null };
+}
+
 /** Meta's throughput limit of one business number: one second's worth of messages at once. */
 export function throughputRule(mps: number): BucketRule {
   return { capacity: Math.max(1, mps), refill: { tokens: mps, seconds: 1 } };
@@ -67,6 +78,14 @@ export class BucketTable {
     const taken = takeTokens(row ? bucketRow(row) : null, rule, n, now);
     if (taken.next) sql.exec(this.statements.upsert, ...key, taken.next.tokens, taken.next.at);
     return { ok: taken.ok, retry_after: taken.retry_after };
+  }
+
+  takeUpTo(key: SqlStorageValue[], rule: BucketRule, n: number, now = Date.now()): { taken: number; retry_after: number } {
+    const sql = this.sql();
+    const row = sql.exec(this.statements.select, ...key).toArray()[0];
+    const r = takeUpTo(row ? bucketRow(row) : null, rule, n, now);
+    if (r.next) sql.exec(this.statements.upsert, ...key, r.next.tokens, r.next.at);
+    return { taken: r.taken, retry_after: r.retry_after };
   }
 }
 

@@ -1,4 +1,5 @@
 import type { AccountDO } from "./objects/account.ts";
+import type { CampaignDO } from "./objects/campaign.ts";
 import type { PhoneNumberDO } from "./objects/phone_number.ts";
 import type { RecipientDO } from "./objects/recipient.ts";
 import type { WorkspaceDO } from "./objects/workspace.ts";
@@ -7,6 +8,9 @@ export interface Env {
   WORKSPACE: DurableObjectNamespace<WorkspaceDO>;
   RECIPIENT: DurableObjectNamespace<RecipientDO>;
   ACCOUNT: DurableObjectNamespace<AccountDO>;
+  CAMPAIGN: DurableObjectNamespace<CampaignDO>;
+  /** One message per campaign contact (src/dispatch.ts). */
+  CAMPAIGN_QUEUE: Queue<CampaignMessage>;
   PHONE_NUMBER: DurableObjectNamespace<PhoneNumberDO>;
   ASSETS?: Fetcher;
   /** Failed authentications per client address (wrangler.jsonc `ratelimits`). */
@@ -40,6 +44,15 @@ export interface Env {
   SEND_BUDGET_MS?: string;
   MAX_ATTEMPTS?: string;
   CORS_ORIGINS?: string;
+  BREAKER_WINDOW?: string;
+  BREAKER_MAX_SHARE?: string;
+}
+
+/** A campaign queue message: workspace, campaign id, the contact's sequence number. */
+export interface CampaignMessage {
+  w: string;
+  c: string;
+  s: number;
 }
 
 export interface Config {
@@ -59,6 +72,8 @@ export interface Config {
   timeoutMs: number;
   budgetMs: number;
   maxAttempts: number;
+  breakerWindow: number;
+  breakerMaxShare: number;
 }
 
 function num(value: string | undefined, fallback: number, min: number): number {
@@ -128,5 +143,7 @@ export function config(env: Env): Config {
     timeoutMs: num(env.META_TIMEOUT_MS, 5000, 10),
     budgetMs: num(env.SEND_BUDGET_MS, 12000, 10),
     maxAttempts: Math.floor(num(env.MAX_ATTEMPTS, 4, 1)),
+    breakerWindow: Math.floor(num(env.BREAKER_WINDOW, 200, 1)),
+    breakerMaxShare: Math.min(1, num(env.BREAKER_MAX_SHARE, 0.25, 0)),
   };
 }

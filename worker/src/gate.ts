@@ -107,3 +107,71 @@ export async function afterAccepted(env: Env, gated: Gated, phoneNumberId: strin
 export function refreshHealth(env: Env, phoneNumberId: string): Promise<void> {
   return phoneNumberStub(env, phoneNumberId).refreshSoon(phoneNumberId);
 }
+
+/** One contact of `gateMany`: its merged request, its pair token, and whether the chunk's
+ *  throughput tokens cover it (the first `taken` contacts that go out use them). */
+export interface GatedContact {
+  request: SendRequest;
+  recipient: string | null;
+  pair: Token;
+}
+
+export interface GatedChunk {
+  contacts: GatedContact[];
+  rate: Throughput;
+  /** Throughput tokens taken for the chunk, and the whole seconds until the next one. */
+  throughput: { taken: number; retry_after: number };
+  /** Gives back `unused` throughput tokens and the pair tokens of the contacts not sent. */
+  refund(unused: number, notSent: number[]): Promise<unknown>;
+  /** `afterAccepted` for the chunk's accepted sends (one call). */
+  accepted(sent: { index: number; verdict: Verdict }[], at?: number): Promise<unknown>;
+}
+
+/** `gate` for a chunk of campaign sends through one number: the number and the WABA are asked
+ *  once for the whole chunk (up to `requests.length` throughput tokens at once), each recipient
+ *  for its own state and pair token; the merge is the same as `gate`'s. */
+export async function gateMany(env: Env, requests: SendRequest[], phoneNumberId: string, now = new Date().toISOString()): Promise<GatedChunk> {
+  const cfg = config(env);
+  const nowMs = toMs(now) ?? Date.now();
+  const configured = cfg.throughputByNumber[phoneNumberId];
+  const keys = requests.map((r) => recipientKeyOfRequest(r));
+  const tpl = requests.length ? templateRef(requests[0]) : null;
+  const number = phoneNumberStub(env, phoneNumberId);
+  const account = accountStubFor(env, phoneNumberId);
+  const [rs, n, a] = await Promise.all([
+    Promise.all(keys.map((key) => (key ? recipientStub(env, key).gate(key, phoneNumberId, cfg.pairIntervalSeconds, cfg.pairBurst) : null))),
+    number.gateMany(phoneNumberId, configured, cfg.throughputMps, requests.length),
+    account.peekMany(tpl, keys, nowMs),
+  ]);
+  const contacts = requests.map((req, i): GatedContact => {
+    const r = rs[i];
+    const merged = mergeAccount(mergeEdge(req, r?.state ?? null, a.template?.status ?? null, null, now), {
+      number: n.number,
+      account: a.account,
+      template: a.template,
+      unique_recipients_24h: a.unique_recipients_24h,
+      messaged_in_last_24h: a.messaged[i],
+      default_tier: cfg.defaultTier,
+    });
+    return { request: merged, recipient: keys[i], pair: r?.pair ?? FREE };
+  });
+  return {
+    contacts,
+    rate: n.rate,
+    throughput: n.throughput,
+    refund: (unused, notSent) =>
+      Promise.all([
+        unused > 0 ? number.refundMany(phoneNumberId, configured, cfg.throughputMps, unused) : null,
+        ...notSent.map((i) => {
+          const key = keys[i];
+          return rs[i]?.pair.ok && key ? recipientStub(env, key).refundPair(key, phoneNumberId, cfg.pairIntervalSeconds, cfg.pairBurst) : null;
+        }),
+      ]),
+    accepted: (sent, at = Date.now()) => {
+      const counted = sent
+        .filter(({ index, verdict }) => (contacts[index].request.message as { type?: unknown }).type === "template" && !verdict.window.open && keys[index])
+        .map(({ index }) => keys[index] as string);
+      return counted.length ? account.countRecipients(counted, at) : Promise.resolve();
+    },
+  };
+}

@@ -3,7 +3,8 @@
 // handled (api.ts); Meta's webhooks are webhooks.ts. State lives in the Durable Objects
 // (objects/); domain rules come from the `sendgate` package.
 import { authenticate, authorize, clientAddress, countFailure, refuseIfBlocked, workspaceFor, type Caller } from "./auth.ts";
-import type { Env } from "./env.ts";
+import { deadLetterBatch, dispatchBatch } from "./dispatch.ts";
+import type { CampaignMessage, Env } from "./env.ts";
 import { HttpError, discardUnreadBody, errorBody, fromError, json } from "./http.ts";
 import { findRoute } from "./routes.ts";
 import { receiveWebhook, verifyWebhook } from "./webhooks.ts";
@@ -11,6 +12,7 @@ import { receiveWebhook, verifyWebhook } from "./webhooks.ts";
 export { WorkspaceDO } from "./objects/workspace.ts";
 export { RecipientDO } from "./objects/recipient.ts";
 export { AccountDO } from "./objects/account.ts";
+export { CampaignDO } from "./objects/campaign.ts";
 export { PhoneNumberDO } from "./objects/phone_number.ts";
 
 /** Unread bodies up to this size are discarded before an early error answer (see discardUnreadBody). */
@@ -97,4 +99,9 @@ export default {
     for (const [k, v] of Object.entries(cors)) out.headers.set(k, v);
     return out;
   },
-} satisfies ExportedHandler<Env>;
+  /** Campaign dispatch (dispatch.ts); the dead-letter queue records what dispatch gave up on. */
+  async queue(batch: MessageBatch<CampaignMessage>, env: Env): Promise<void> {
+    if (batch.queue.endsWith("-dlq")) await deadLetterBatch(batch, env);
+    else await dispatchBatch(batch, env);
+  },
+} satisfies ExportedHandler<Env, CampaignMessage>;

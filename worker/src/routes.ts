@@ -9,6 +9,7 @@
 //   any     yes                 yes, its own             403
 //   admin   403                 403                      yes
 import * as api from "./api.ts";
+import * as campaigns from "./campaign_api.ts";
 import type { RouteScope } from "./auth.ts";
 import { HttpError } from "./http.ts";
 
@@ -31,6 +32,14 @@ export const ROUTES: readonly Route[] = [
   { method: "GET", path: "/v1/credits", scope: "read", handle: api.getCredits },
   { method: "GET", path: "/v1/recipients/{wa_id}", scope: "read", handle: api.getRecipient },
   { method: "GET", path: "/v1/workspace", scope: "any", handle: api.getWorkspace },
+  { method: "POST", path: "/v1/campaigns", scope: "send", handle: campaigns.postCampaign },
+  { method: "GET", path: "/v1/campaigns", scope: "read", handle: campaigns.getCampaigns },
+  { method: "GET", path: "/v1/campaigns/{id}", scope: "read", handle: campaigns.getCampaign },
+  { method: "GET", path: "/v1/campaigns/{id}/contacts", scope: "read", handle: campaigns.getCampaignContacts },
+  { method: "POST", path: "/v1/campaigns/{id}/contacts", scope: "send", handle: campaigns.postCampaignContacts },
+  { method: "POST", path: "/v1/campaigns/{id}/pause", scope: "send", handle: campaigns.postPause },
+  { method: "POST", path: "/v1/campaigns/{id}/resume", scope: "send", handle: campaigns.postResume },
+  { method: "POST", path: "/v1/campaigns/{id}/cancel", scope: "send", handle: campaigns.postCancel },
   { method: "GET", path: "/v1/account", scope: "read", handle: api.getAccount },
   { method: "POST", path: "/v1/admin/credits", scope: "admin", handle: api.postTopUp },
   { method: "GET", path: "/v1/admin/workspaces/{id}", scope: "admin", handle: api.getProfile },

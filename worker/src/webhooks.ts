@@ -9,6 +9,7 @@ import { parseCallbackData } from "./merge.ts";
 import { accountKeyOfWaba, accountStub } from "./objects/account.ts";
 import { phoneNumberStub } from "./objects/phone_number.ts";
 import { recipientKeyOfUserId, recipientKeyOfWaId, recipientStub } from "./objects/recipient.ts";
+import { campaignStub, parseCampaignCallback } from "./objects/campaign.ts";
 import { workspaceStub } from "./objects/workspace.ts";
 import { toMs } from "./time.ts";
 
@@ -88,6 +89,7 @@ export async function receiveWebhook(request: Request, env: Env): Promise<Respon
   const tasks: Promise<unknown>[] = [];
   /** User id changes run after this body's other events (they move state those may write). */
   const moves: Extract<WebhookEvent, { kind: "user_id_change" }>[] = [];
+  const campaigns = new Map<string, { workspace: string; campaign_id: string; events: Parameters<ReturnType<typeof campaignStub>["applyStatuses"]>[0] }>();
   const unrecognized: { kind: "invalid" | "unknown_field"; what: string }[] = [];
   /** Links already asked for in this body (a campaign's statuses repeat them). */
   const linked = new Set<string>();
@@ -103,7 +105,15 @@ export async function receiveWebhook(request: Request, env: Env): Promise<Respon
     const at = toMs(ev.kind === "invalid" ? null : ev.timestamp) ?? Date.now();
     switch (ev.kind) {
       case "status": {
-        const ws = parseCallbackData(ev.biz_opaque_callback_data)?.workspace ?? defaultWorkspace;
+        // A campaign contact's status also advances its campaign (objects/campaign.ts).
+        const campaign = parseCampaignCallback(ev.biz_opaque_callback_data);
+        if (campaign) {
+          const k = `${campaign.workspace}:${campaign.campaign_id}`;
+          const entry = campaigns.get(k) ?? { ...campaign, events: [] };
+          entry.events.push({ seq: campaign.seq, wamid: ev.wamid, status: ev.status, classification: ev.classification });
+          campaigns.set(k, entry);
+        }
+        const ws = parseCallbackData(ev.biz_opaque_callback_data)?.workspace ?? campaign?.workspace ?? defaultWorkspace;
         statuses.set(ws, [...(statuses.get(ws) ?? []), ev]);
         link(ev.recipient_user_id, ev.recipient_id);
         break;
@@ -193,6 +203,7 @@ export async function receiveWebhook(request: Request, env: Env): Promise<Respon
     }
   }
   for (const [ws, list] of statuses) tasks.push(workspaceStub(env, ws).applyStatuses(list));
+  for (const c of campaigns.values()) tasks.push(campaignStub(env, c.workspace, c.campaign_id).applyStatuses(c.events));
   if (unrecognized.length > 0) tasks.push(accountStub(env).noteUnrecognized(unrecognized.slice(0, 20), Date.now()));
   await Promise.all(tasks);
   for (const ev of moves) await moveRecipient(env, ev);

@@ -59,3 +59,16 @@ test("BucketTable keeps one row per key in the object's table", () => {
     { key: "b", tokens: 1 },
   ]);
 });
+
+test("takeUpTo: as many tokens as the bucket holds, the wait for the next one", async () => {
+  const { takeUpTo } = await import("../src/bucket.ts");
+  const rule = throughputRule(5);
+  const first = takeUpTo(null, rule, 8, T0);
+  assert.deepEqual([first.taken, first.retry_after], [5, 1]);
+  const empty = takeUpTo(first.next, rule, 3, T0);
+  assert.deepEqual([empty.taken, empty.retry_after, empty.next], [0, 1, null]);
+  // 400 ms refill two at 5 mps.
+  const later = takeUpTo(first.next, rule, 3, T0 + 400);
+  assert.deepEqual([later.taken, later.retry_after], [2, 1]);
+  assert.equal(takeUpTo(later.next, rule, 0, T0 + 400).taken, 0);
+});

@@ -125,25 +125,26 @@ export async function startStack({ vars = {}, sandbox: sandboxOptions = {}, pers
     "--log-level", "warn",
     ...Object.entries(allVars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ];
-  const child = spawn(NODE, args, {
-    cwd: WORKER_DIR,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
-  });
-  children.add(child);
-  let output = "";
-  child.stdout.on("data", (d) => (output += d));
-  child.stderr.on("data", (d) => (output += d));
   const base = `http://127.0.0.1:${port}`;
   sandbox.options.webhookUrl = `${base}/webhooks/meta`;
-
-  const stop = async () => {
-    await sandbox.close();
-    if (child.exitCode === null) {
+  let child;
+  let output = "";
+  const spawnWorker = () => {
+    child = spawn(NODE, args, {
+      cwd: WORKER_DIR,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
+    });
+    children.add(child);
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+  };
+  const killWorker = async (signal) => {
+    if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once("exit", r));
       try {
-        process.kill(-child.pid, "SIGTERM");
+        process.kill(-child.pid, signal);
       } catch {
         // already gone
       }
@@ -158,30 +159,51 @@ export async function startStack({ vars = {}, sandbox: sandboxOptions = {}, pers
       clearTimeout(t);
     }
     children.delete(child);
+  };
+
+  const stop = async () => {
+    await sandbox.close();
+    await killWorker("SIGTERM");
     rmSync(state, { recursive: true, force: true });
   };
 
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`wrangler dev exited early:\n${output}`);
+  const waitUp = async () => {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (child.exitCode !== null) {
+        await stop();
+        throw new Error(`wrangler dev exited early:\n${output}`);
+      }
+      try {
+        const res = await fetch(`${base}/v1/credits`);
+        await res.arrayBuffer();
+        if (res.status === 401) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`wrangler dev did not start:\n${output}`);
+      }
+      await new Promise((r) => setTimeout(r, 150));
     }
-    try {
-      const res = await fetch(`${base}/v1/credits`);
-      await res.arrayBuffer();
-      if (res.status === 401) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`wrangler dev did not start:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
+  };
+  spawnWorker();
+  await waitUp();
+  /** Kills workerd at once (SIGKILL: a crash, nothing flushed but what storage already has) and
+   *  starts it again on the same port over the same persisted state; the sandbox keeps running. */
+  const restart = async () => {
+    await killWorker("SIGKILL");
+    spawnWorker();
+    await waitUp();
+  };
 
-  return new Stack(base, sandbox, stop, () => output, child.pid, inspectorPort);
+  const stack = new Stack(base, sandbox, stop, () => output, child.pid, inspectorPort);
+  stack.restart = async () => {
+    await restart();
+    stack.pid = child.pid;
+  };
+  return stack;
 }
 
 export class Stack {

@@ -268,6 +268,25 @@ export class AccountDO extends DurableObject<Env> {
     return this.store.read((r) => int(r, "n"), "SELECT COUNT(*) AS n FROM recent WHERE at >= ?", now - DAY_MS)[0] ?? 0;
   }
 
+  /** `countRecipient` for a chunk of campaign sends. */
+  countRecipients(recipients: string[], at: number): void {
+    const sql = this.store.sql;
+    sql.exec("DELETE FROM recent WHERE at < ?", at - DAY_MS);
+    for (const r of recipients) {
+      sql.exec("INSERT INTO recent (recipient, at) VALUES (?, ?) ON CONFLICT (recipient) DO UPDATE SET at = MAX(recent.at, excluded.at)", r, at);
+    }
+  }
+
+  /** `peek` for a chunk of campaign sends: the WABA's state once, each recipient's 24 h flag. */
+  peekMany(template: { name: string; language: string } | null, recipients: (string | null)[], now: number) {
+    return {
+      ...this.peek(template, null, now),
+      messaged: recipients.map((r) =>
+        r ? this.store.read((x) => int(x, "at"), "SELECT at FROM recent WHERE recipient = ? AND at >= ?", r, now - DAY_MS).length > 0 : false,
+      ),
+    };
+  }
+
   /** What a send needs from the WABA in one round trip. */
   peek(template: { name: string; language: string } | null, recipient: string | null, now: number) {
     const messaged = recipient

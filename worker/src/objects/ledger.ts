@@ -92,4 +92,46 @@ export class Ledger {
       if (ok) sql.exec("UPDATE sends SET ledger = 'debited', updated_at = ? WHERE send_id = ?", Date.now(), sendId);
     });
   }
+
+  // ---- campaigns: a campaign object keeps each contact's ledger state; the workspace applies
+  // its operations, each once by id (the campaign retries one until it is acknowledged).
+
+  /** Reserves `costs` in order while the balance allows; the count reserved (a prefix). A
+   *  repeated `opId` answers what it did the first time. */
+  reservePrefix(campaignId: string, opId: string, costs: number[]): number {
+    return this.store.transaction(() => {
+      const sql = this.store.sql;
+      const done = sql.exec("SELECT result FROM campaign_ops WHERE campaign_id = ? AND op_id = ?", campaignId, opId).toArray()[0];
+      if (done) return int(done, "result");
+      let available = this.credits().available;
+      let n = 0;
+      let total = 0;
+      for (const c of costs) {
+        if (c > available) break;
+        available -= c;
+        total += c;
+        n++;
+      }
+      if (total > 0) sql.exec("UPDATE ledger SET reserved = reserved + ? WHERE k = 1", total);
+      sql.exec("INSERT INTO campaign_ops (campaign_id, op_id, result, at) VALUES (?, ?, ?, ?)", campaignId, opId, n, Date.now());
+      return n;
+    });
+  }
+
+  /** Settles a campaign's reserved credits: `debit` spent (accepted by Meta), `release` given
+   *  back; `late` debits credits already released (a send Meta took after all), as far as the
+   *  balance allows. Applied once per `opId`. */
+  settleCampaign(campaignId: string, opId: string, op: { debit: number; release: number; late: number }): void {
+    this.store.transaction(() => {
+      const sql = this.store.sql;
+      if (sql.exec("INSERT OR IGNORE INTO campaign_ops (campaign_id, op_id, result, at) VALUES (?, ?, 0, ?)", campaignId, opId, Date.now()).rowsWritten === 0) return;
+      const settled = op.debit + op.release;
+      if (settled > 0) {
+        sql.exec("UPDATE ledger SET balance = balance - ?, reserved = reserved - ?, debited = debited + ? WHERE k = 1", op.debit, settled, op.debit);
+      }
+      if (op.late > 0) {
+        sql.exec("UPDATE ledger SET balance = balance - ?, debited = debited + ? WHERE k = 1 AND balance - reserved >= ?", op.late, op.late, op.late);
+      }
+    });
+  }
 }

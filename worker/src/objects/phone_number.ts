@@ -113,6 +113,18 @@ export class PhoneNumberDO extends DurableObject<Env> {
     return { number, throughput, rate };
   }
 
+  /** `gate` for a chunk of campaign sends: the number's state and up to `n` tokens at once. */
+  gateMany(phoneNumberId: string, configured: number | undefined, fallback: number, n: number) {
+    const number = this.state(phoneNumberId);
+    const rate = throughputOf(number.throughput_level, configured, fallback);
+    return { number, rate, throughput: this.bucket.takeUpTo([1], throughputRule(rate.mps), n) };
+  }
+
+  refundMany(phoneNumberId: string, configured: number | undefined, fallback: number, n: number): void {
+    const number = this.state(phoneNumberId);
+    if (n > 0) this.bucket.take([1], throughputRule(throughputOf(number.throughput_level, configured, fallback).mps), -n);
+  }
+
   refund(phoneNumberId: string, configured: number | undefined, fallback: number): void {
     const number = this.state(phoneNumberId);
     this.bucket.take([1], throughputRule(throughputOf(number.throughput_level, configured, fallback).mps), -1);

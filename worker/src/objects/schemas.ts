@@ -47,6 +47,14 @@ export const WORKSPACE_SCHEMA: Schema = {
           created_at INTEGER NOT NULL, last_used_at INTEGER, revoked_at INTEGER);
         CREATE TABLE profile (k INTEGER PRIMARY KEY CHECK (k = 1), name TEXT, phone_number_ids TEXT NOT NULL);
         CREATE INDEX sends_recipient ON sends (recipient);`),
+    // 4: campaigns: the workspace's list, and the ledger operations campaign objects applied
+    // (each at most once, by id: a campaign retries an operation until it is acknowledged).
+    (sql) =>
+      sql.exec(`
+        CREATE TABLE campaigns (campaign_id TEXT PRIMARY KEY, created_at INTEGER NOT NULL);
+        CREATE TABLE campaign_ops (
+          campaign_id TEXT NOT NULL, op_id TEXT NOT NULL, result INTEGER NOT NULL, at INTEGER NOT NULL,
+          PRIMARY KEY (campaign_id, op_id));`),
   ],
 };
 
@@ -105,5 +113,35 @@ export const PHONE_NUMBER_SCHEMA: Schema = {
       sql.exec(`
         CREATE TABLE bucket (k INTEGER PRIMARY KEY CHECK (k = 1), tokens REAL NOT NULL, at INTEGER NOT NULL);
         CREATE TABLE facts (scope TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (scope, name));`),
+  ],
+};
+
+export const CAMPAIGN_SCHEMA: Schema = {
+  name: "CampaignDO",
+  legacyMarker: "campaign",
+  steps: [
+    // 1: the campaign, its contacts (one row each, in file order), appends already applied,
+    // the outcome log the breaker reads, sends per second, and the ledger operations not yet
+    // acknowledged by the workspace.
+    (sql) =>
+      sql.exec(`
+        CREATE TABLE campaign (
+          k INTEGER PRIMARY KEY CHECK (k = 1), spec TEXT NOT NULL, hash TEXT NOT NULL, state TEXT NOT NULL,
+          pause TEXT, created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER, progress_at INTEGER);
+        CREATE TABLE contacts (
+          seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, line INTEGER, request TEXT NOT NULL,
+          recipient TEXT, to_e164 TEXT, state TEXT NOT NULL, reason TEXT, meta_code INTEGER, detail TEXT,
+          cost INTEGER NOT NULL DEFAULT 0, ledger TEXT NOT NULL DEFAULT 'none', attempts INTEGER NOT NULL DEFAULT 0,
+          due_at INTEGER, sending_at INTEGER, retry_at INTEGER, wamid TEXT, updated_at INTEGER NOT NULL);
+        CREATE INDEX contacts_state ON contacts (state, due_at);
+        CREATE INDEX contacts_wamid ON contacts (wamid);
+        CREATE TABLE appends (key TEXT PRIMARY KEY, hash TEXT NOT NULL, result TEXT NOT NULL);
+        CREATE TABLE outcomes (id INTEGER PRIMARY KEY AUTOINCREMENT, seq INTEGER NOT NULL, reason TEXT, scope TEXT);
+        CREATE INDEX outcomes_seq ON outcomes (seq);
+        CREATE TABLE rate (sec INTEGER PRIMARY KEY, sent INTEGER NOT NULL);
+        CREATE TABLE ledger_ops (
+          id INTEGER PRIMARY KEY AUTOINCREMENT, debit INTEGER NOT NULL, release INTEGER NOT NULL, late INTEGER NOT NULL DEFAULT 0);
+        CREATE TABLE totals (k INTEGER PRIMARY KEY CHECK (k = 1), reserved INTEGER NOT NULL, released INTEGER NOT NULL, debited INTEGER NOT NULL);
+        INSERT INTO totals VALUES (1, 0, 0, 0);`),
   ],
 };

@@ -483,6 +483,25 @@ export class WorkspaceDO extends DurableObject<Env> {
     return { workspace_id: workspace, ...this.outcomes.counts(), credits: this.credits(workspace) };
   }
 
+  // ---- campaigns (objects/campaign.ts keeps each contact; the credits are this ledger's) -------
+
+  noteCampaign(campaignId: string, at: number): void {
+    this.sql.exec("INSERT OR IGNORE INTO campaigns (campaign_id, created_at) VALUES (?, ?)", campaignId, at);
+  }
+
+  campaignIds(limit: number): string[] {
+    return this.store.read((r) => text(r, "campaign_id"), "SELECT campaign_id FROM campaigns ORDER BY created_at DESC, campaign_id LIMIT ?", limit);
+  }
+
+  reserveCampaign(campaignId: string, opId: string, costs: number[]): number {
+    return this.ledger.reservePrefix(campaignId, opId, costs);
+  }
+
+  settleCampaign(campaignId: string, ops: { id: number; debit: number; release: number; late: number }[]): number[] {
+    for (const op of ops) this.ledger.settleCampaign(campaignId, `settle:${op.id}`, op);
+    return ops.map((o) => o.id);
+  }
+
   // ---- retention -----------------------------------------------------------------------------
 
   private scheduleCleanup(): void {
