@@ -6,7 +6,7 @@ import { SessionError, activeSession, onSession, signOut, workerFetch, type Sess
 // Account panel: what the worker knows of the sending account (GET /v1/account), shown as it
 // is; the merchant can use it as the contact check's account input, where the core judges it.
 
-/** GET /v1/account (CONTRACTS.md); extra fields are ignored. */
+/** GET /v1/account (worker/README.md, "HTTP API"); extra fields are ignored. */
 export interface AccountAnswer {
   phone_number_id: string;
   waba_id: string | null;

@@ -15,7 +15,7 @@ const POLL_MS = 1000;
 
 type Counts = Record<"queued" | "sending" | "accepted" | "delivered" | "read" | "failed" | "blocked" | "retry_later" | "paused" | "cancelled", number>;
 
-/** GET /v1/campaigns/{id} (CONTRACTS.md "Campaigns"). */
+/** GET /v1/campaigns/{id} (worker/README.md, "Campaigns"). */
 export interface CampaignReport {
   campaign_id: string;
   workspace_id: string;

@@ -1,7 +1,8 @@
 // The Account and Campaigns panels, driven in Chromium against a STAND-IN for the worker: this
 // test's own loopback server answers GET /v1/workspace, GET /v1/account and the Campaigns routes
-// in the shapes of coord/CONTRACTS.md (the real routes are being built, and are tested in
-// workerd by their own suites). The stand-in uses the real core (pkg/node.js) where the worker
+// in the worker's documented shapes (worker/README.md; the real routes are tested in workerd by
+// the worker's suites, and worker-panels-real.test.mjs drives these panels against the real
+// worker). The stand-in uses the real core (pkg/node.js) where the worker
 // would: checkAudience for the blocked contacts of a new campaign, classifyFailure and triage()
 // for its failures. What is tested here is the dashboard: what it sends, and how it shows the
 // answers and the errors (403, 401, network).
