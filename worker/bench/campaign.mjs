@@ -4,7 +4,7 @@
 // latency, until every contact has its outcome. Prints the sustained rate, workerd CPU per
 // forwarded message, and the time from creation to the last outcome.
 // Usage: node bench/campaign.mjs [--count 20000] [--latency 20] [--mps 1000]
-import { readdirSync, readFileSync } from "node:fs";
+import { workerdCpuSeconds } from "./proc.mjs";
 import { parseArgs } from "node:util";
 import { startStack } from "../test/harness.mjs";
 
@@ -24,22 +24,6 @@ const WS = "bench-campaign";
 /** Distinct valid UK mobiles ending in 100 (sandbox: accepted, then one `sent` webhook). */
 const recipient = (i) => `+447${700 + Math.floor(i / 1000)}${String(i % 1000).padStart(3, "0")}100`;
 
-/** CPU seconds (user + system) of the workerd processes in wrangler's process group. */
-function workerdCpuSeconds(pgid) {
-  const tick = 100; // USER_HZ on Linux
-  let total = 0;
-  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) === pgid && comm.startsWith("workerd")) total += (Number(fields[11]) + Number(fields[12])) / tick;
-    } catch {
-      // process ended
-    }
-  }
-  return total;
-}
 
 const stack = await startStack({
   vars: { THROUGHPUT_MPS: String(MPS), META_TIMEOUT_MS: "5000" },

@@ -2,7 +2,7 @@
 // Bounded load run on loopback: N sends at concurrency C through the worker (real workerd) to the
 // sandbox (fixed latency), against the same sandbox called directly in the same run.
 // Usage: node bench/load.mjs [--count 5000] [--concurrency 50] [--latency 20]
-import { readdirSync, readFileSync } from "node:fs";
+import { workerdCpuSeconds } from "./proc.mjs";
 import { parseArgs } from "node:util";
 import { startStack, templateSend } from "../test/harness.mjs";
 
@@ -48,22 +48,6 @@ async function run(count, concurrency, fn) {
   return { seconds, rps: count / seconds, p50: pct(sorted, 50), p99: pct(sorted, 99), statuses: Object.fromEntries(statuses) };
 }
 
-/** CPU seconds (user + system) of the workerd processes in wrangler's process group. */
-function workerdCpuSeconds(pgid) {
-  const tick = 100; // USER_HZ on Linux
-  let total = 0;
-  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) === pgid && comm.startsWith("workerd")) total += (Number(fields[11]) + Number(fields[12])) / tick;
-    } catch {
-      // process ended
-    }
-  }
-  return total;
-}
 
 const stack = await startStack({
   vars: { THROUGHPUT_MPS: "1000000", META_TIMEOUT_MS: "5000", SEND_BUDGET_MS: "12000" },
