@@ -272,6 +272,16 @@ pub fn check_audience(
     )
 }
 
+/// The contacts of a customers CSV, read with exactly `checkAudience`'s columns and rows.
+#[wasm_bindgen(js_name = audienceContacts, unchecked_return_type = "AudienceContacts")]
+pub fn audience_contacts(
+    #[wasm_bindgen(unchecked_param_type = "string")] csv: JsValue,
+) -> Result<JsValue, JsValue> {
+    let csv = text_of(&csv)
+        .ok_or_else(|| input_error(InputError::new("csv", "expected the CSV text as a string")))?;
+    to_js_bulk(&api::audience_contacts(&csv), csv.len() * 2)
+}
+
 /// Every reason and Meta code the library knows.
 #[wasm_bindgen(unchecked_return_type = "Classification[]")]
 pub fn catalog() -> Result<JsValue, JsValue> {
