@@ -616,7 +616,7 @@ impl Tally {
     }
 }
 
-/// One contact of [`audience_contacts`].
+/// One contact of `audienceContacts`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 pub struct AudienceContact {
@@ -628,7 +628,7 @@ pub struct AudienceContact {
     pub contact: Contact,
 }
 
-/// `audienceContacts`: the contacts of a customers CSV, read as [`check_audience`] reads them.
+/// `audienceContacts`: the contacts of a customers CSV, read as `checkAudience` reads them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 pub struct AudienceContacts {
