@@ -19,7 +19,7 @@ const TYPES: &'static str = r#"
 import type {
   SendRequest, Verdict, Classification, WebhookEvent, TriageReport, PhoneInput, PhoneReport,
   PickRequest, TemplateOption, AudienceOptions, AudienceReport, AudienceFixable, AudiencePart,
-  BatchResult, CsvRecord, Version, MetaRequest,
+  AudienceContacts, BatchResult, CsvRecord, Version, MetaRequest,
 } from "./types.js";
 export type * from "./types.js";
 "#;
