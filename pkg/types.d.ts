@@ -1452,6 +1452,42 @@ export type AudienceReport = {
 };
 
 /**
+ * One contact of `audienceContacts`.
+ */
+export type AudienceContact = {
+  /**
+   * Line of the CSV the contact starts on (the header is line 1).
+   */
+  line: number,
+  /**
+   * The customer id column's value, spreadsheet quote removed.
+   */
+  id?: string,
+  contact: Contact,
+};
+
+/**
+ * `audienceContacts`: the contacts of a customers CSV, read as `checkAudience` reads them.
+ */
+export type AudienceContacts = {
+  format: "shopify" | "platform",
+  /**
+   * The header's fields as read (empty for an empty file).
+   */
+  header: Array<string>,
+  contacts: Array<AudienceContact>,
+  /**
+   * Rows no contact could be read from (as `checkAudience` reports them).
+   */
+  malformed: Array<{ line: number, error: string }>,
+  /**
+   * Why no contact can be read from the file at all (empty, unreadable header, no phone
+   * column).
+   */
+  problem?: string,
+};
+
+/**
  * One record of `readCsv`, in sendgate's CSV dialect (RFC 4180; a quote opens a field only at
  * its start, after optional spaces; a quote never closed makes the rest of the text one
  * malformed record). `line` is the 1-based line the record starts on.

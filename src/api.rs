@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::audience::{self, AudienceOptions, AudienceReport};
+use crate::audience::{self, AudienceContacts, AudienceOptions, AudienceReport};
 use crate::classify::{self, Classification};
 use crate::error::{from_json, InputError};
 use crate::meta_request::{self, MetaRequest};
@@ -95,6 +95,12 @@ pub fn check_audience(csv: &str, options_json: &str) -> Result<AudienceReport, I
     let options = audience_options(options_json)?;
     audience::validate(&options)?;
     Ok(audience::check_audience(csv, &options))
+}
+
+/// `audienceContacts(csv)`: the contacts `checkAudience` would check, for a caller that sends
+/// them (the worker's campaign CSV).
+pub fn audience_contacts(csv: &str) -> AudienceContacts {
+    audience::audience_contacts(csv)
 }
 
 /// (`AudienceStream` is a class that owns Wasm memory: `free()` it, or `using` it, when done. Its

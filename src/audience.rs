@@ -14,7 +14,7 @@ use crate::error::InputError;
 use crate::messaging_limit::{self, LimitReport};
 use crate::model::{
     AccountState, Contact, Credits, MarketingState, Message, Policy, SendRequest, Source, Template,
-    TemplateCategory, Timestamp,
+    TemplateCategory, Timestamp, UserId,
 };
 use crate::phone;
 
@@ -197,6 +197,7 @@ struct Columns {
     accepts: [Option<usize>; 3],
     last_inbound_at: Option<usize>,
     customer_id: Option<usize>,
+    user_id: Option<usize>,
     email: Option<usize>,
     first_name: Option<usize>,
     last_name: Option<usize>,
@@ -225,10 +226,27 @@ impl Columns {
             accepts: ACCEPTS_COLUMNS.map(|name| find(&[name])),
             last_inbound_at: find(&["last_inbound_at"]),
             customer_id: find(&["customer id", "id", "shopify_customer_id"]),
+            user_id: find(&["user_id"]),
             email: find(&["email"]),
             first_name: find(&["first name", "first_name"]),
             last_name: find(&["last name", "last_name"]),
         }
+    }
+
+    /// Which kind of export the header is: the platform's names its own columns.
+    fn format(&self) -> &'static str {
+        if self.marketing_state.is_some() || self.calling_code.is_some() || self.country.is_some() {
+            "platform"
+        } else {
+            "shopify"
+        }
+    }
+
+    /// Why no contact can be read under this header.
+    fn problem(&self) -> Option<&'static str> {
+        (self.phone.is_none() && self.fallback_phone.is_none() && self.user_id.is_none()).then_some(
+            "the header has no Phone column (expected `Phone`, `Default Address Phone`, `phone` or `user_id`)",
+        )
     }
 }
 
@@ -267,8 +285,15 @@ const ACCEPTS_TITLES: [&str; 3] = [
 ];
 
 /// The contact a row describes and the column its phone came from, or why the row is
-/// malformed.
-fn contact_of(row: &Record, cols: &Columns) -> Result<(Contact, Option<usize>), String> {
+/// malformed. `width` is the header's field count.
+fn contact_of(
+    row: &Record,
+    cols: &Columns,
+    width: usize,
+) -> Result<(Contact, Option<usize>), String> {
+    if row.len() > width {
+        return Err(format!("{} fields, but the header has {width}", row.len()));
+    }
     let marketing_state = match field(row, cols.marketing_state) {
         Some(state) => MarketingState::parse_loose(state).ok_or_else(|| {
             format!(
@@ -303,7 +328,10 @@ fn contact_of(row: &Record, cols: &Columns) -> Result<(Contact, Option<usize>), 
             .map(|c| strip_spreadsheet_quote(c).to_string()),
         marketing_state,
         last_inbound_at,
-        user_id: None,
+        user_id: match field(row, cols.user_id) {
+            Some(u) => Some(UserId::parse(u).map_err(|e| format!("user_id: {e}"))?),
+            None => None,
+        },
         free_entry_point_until: None,
     };
     Ok((contact, phone_col))
@@ -491,19 +519,8 @@ impl Tally {
             Item::Skipped => return,
         };
         let line = row.line;
-        if row.len() > report.header.len() {
-            report.malformed.push(Malformed {
-                line,
-                error: format!(
-                    "{} fields, but the header has {}",
-                    row.len(),
-                    report.header.len()
-                ),
-            });
-            return;
-        }
         let phone_col;
-        (self.request.contact, phone_col) = match contact_of(row, cols) {
+        (self.request.contact, phone_col) = match contact_of(row, cols, report.header.len()) {
             Ok(c) => c,
             Err(error) => {
                 report.malformed.push(Malformed { line, error });
@@ -574,13 +591,11 @@ impl Tally {
             }
         };
         let cols = Columns::from_header(&header);
-        if cols.marketing_state.is_some() || cols.calling_code.is_some() || cols.country.is_some() {
-            report.format = "platform";
-        }
-        if cols.phone.is_none() && cols.fallback_phone.is_none() && self.part.index == 0 {
+        report.format = cols.format();
+        if let Some(problem) = cols.problem().filter(|_| self.part.index == 0) {
             report.malformed.push(Malformed {
                 line,
-                error: "the header has no Phone column (expected `Phone`, `Default Address Phone` or `phone`)".into(),
+                error: problem.into(),
             });
         }
         report.header = header;
@@ -599,6 +614,99 @@ impl Tally {
         self.report.messaging_limit = self.limit.report();
         self.report
     }
+}
+
+/// One contact of `audienceContacts`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
+pub struct AudienceContact {
+    /// Line of the CSV the contact starts on (the header is line 1).
+    pub line: usize,
+    /// The customer id column's value, spreadsheet quote removed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub contact: Contact,
+}
+
+/// `audienceContacts`: the contacts of a customers CSV, read as `checkAudience` reads them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
+pub struct AudienceContacts {
+    #[cfg_attr(test, ts(type = "\"shopify\" | \"platform\""))]
+    pub format: &'static str,
+    /// The header's fields as read (empty for an empty file).
+    pub header: Vec<String>,
+    pub contacts: Vec<AudienceContact>,
+    /// Rows no contact could be read from (as `checkAudience` reports them).
+    #[cfg_attr(test, ts(inline))]
+    pub malformed: Vec<Malformed>,
+    /// Why no contact can be read from the file at all (empty, unreadable header, no phone
+    /// column).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+/// The contacts of a customers CSV: the same columns and rows as [`check_audience`] checks.
+pub fn audience_contacts(csv: &str) -> AudienceContacts {
+    let mut out = AudienceContacts {
+        format: "shopify",
+        header: Vec::new(),
+        contacts: Vec::new(),
+        malformed: Vec::new(),
+        problem: None,
+    };
+    let mut cols: Option<Columns> = None;
+    let mut unreadable = false;
+    let mut read = |item: Item| {
+        if unreadable {
+            return false;
+        }
+        let Some(cols) = &cols else {
+            match item {
+                Item::Record(h) => {
+                    out.header = h.to_vec();
+                    let c = Columns::from_header(&out.header);
+                    out.format = c.format();
+                    out.problem = c.problem().map(str::to_string);
+                    cols = Some(c);
+                }
+                Item::Malformed(line, e) => {
+                    // Nothing after an unreadable header can be read as contacts.
+                    out.problem = Some(format!("the header (line {line}) is malformed: {e}"));
+                    unreadable = true;
+                }
+                Item::Skipped => {}
+            }
+            return !unreadable;
+        };
+        match item {
+            Item::Record(row) => match contact_of(row, cols, out.header.len()) {
+                Ok((contact, _)) => out.contacts.push(AudienceContact {
+                    line: row.line,
+                    id: contact.id.clone(),
+                    contact,
+                }),
+                Err(error) => out.malformed.push(Malformed {
+                    line: row.line,
+                    error,
+                }),
+            },
+            Item::Malformed(line, error) => out.malformed.push(Malformed { line, error }),
+            Item::Skipped => {}
+        }
+        true
+    };
+    let mut reader = CsvReader::new();
+    reader.push(csv.as_bytes(), &mut read);
+    reader.finish(&mut read);
+    if out.header.is_empty() && out.problem.is_none() {
+        out.problem = Some("the CSV is empty".into());
+    }
+    if out.problem.is_some() {
+        out.contacts.clear();
+        out.malformed.clear();
+    }
+    out
 }
 
 #[cfg(test)]
@@ -905,5 +1013,125 @@ mod tests {
         let old = "Phone,Accepts Marketing\n+525512345678,yes\n+525512345679,no\n";
         let r = check_audience(old, &options());
         assert_eq!((r.eligible, r.blocked_contacts), (1, 1));
+    }
+
+    /// Eligible and blocked counts of `audience_contacts`' contacts checked one by one, as the
+    /// worker sends them.
+    fn sent(contacts: &AudienceContacts, options: &AudienceOptions) -> (usize, usize) {
+        let mut request = Tally::new(options.clone(), Part::WHOLE).request;
+        let mut eligible = 0;
+        for c in &contacts.contacts {
+            request.contact = c.contact.clone();
+            let phone = phone::analyze(&eligibility::phone_input(&request.contact));
+            eligible += usize::from(eligibility::check_send_with_phone(&request, &phone).eligible);
+        }
+        (eligible, contacts.contacts.len() - eligible)
+    }
+
+    #[test]
+    fn audience_contacts_are_the_contacts_check_audience_checks() {
+        let csv = "Customer ID,First Name,Phone,Default Address Phone,Default Address Country Code,Accepts SMS Marketing,Accepts WhatsApp Marketing\n\
+                   '101,Ana,,'+447911123456,GB,no,yes\n\
+                   '102,Bo,+447911123457,+447911000000,GB,yes,no\n\
+                   103,Cy,5512345678,,MX,yes,\n\
+                   104,Di,+971501234567,,AE,yes,perhaps\n\
+                   105,Ed,+971501234568,,AE,,,extra\n\
+                   ,Fu,,,,,yes\n";
+        let read = audience_contacts(csv);
+        assert_eq!(read.problem, None);
+        assert_eq!(read.format, "shopify");
+        assert_eq!(read.header.len(), 7);
+        let lines: Vec<usize> = read.contacts.iter().map(|c| c.line).collect();
+        assert_eq!(lines, [2, 3, 4, 7]);
+        let ana = &read.contacts[0];
+        assert_eq!(ana.id.as_deref(), Some("101"));
+        assert_eq!(ana.contact.id.as_deref(), Some("101"));
+        // The Default Address phone stands in for an empty Phone; WhatsApp consent decides.
+        assert_eq!(ana.contact.phone.as_deref(), Some("+447911123456"));
+        assert_eq!(ana.contact.phone_country_code.as_deref(), Some("GB"));
+        assert_eq!(ana.contact.marketing_state, MarketingState::Subscribed);
+        let bo = &read.contacts[1];
+        assert_eq!(bo.contact.phone.as_deref(), Some("+447911123457"));
+        assert_eq!(bo.contact.marketing_state, MarketingState::NotSubscribed);
+        assert_eq!(
+            read.contacts[2].contact.marketing_state,
+            MarketingState::Subscribed
+        );
+        assert_eq!(read.contacts[3].id, None);
+        let malformed: Vec<(usize, &str)> = read
+            .malformed
+            .iter()
+            .map(|m| (m.line, m.error.as_str()))
+            .collect();
+        assert_eq!(
+            malformed,
+            [
+                (
+                    5,
+                    "Accepts WhatsApp Marketing `perhaps` is neither yes nor no"
+                ),
+                (6, "8 fields, but the header has 7"),
+            ]
+        );
+        let report = check_audience(csv, &options());
+        assert_eq!(report.malformed, read.malformed);
+        assert_eq!(report.header, read.header);
+        assert_eq!(report.format, read.format);
+        assert_eq!(
+            sent(&read, &options()),
+            (report.eligible, report.blocked_contacts)
+        );
+        assert_eq!((report.eligible, report.blocked_contacts), (1, 3));
+    }
+
+    #[test]
+    fn audience_contacts_of_a_platform_export_read_its_columns() {
+        let csv =
+            "phone,phone_country_code,phone_calling_code,marketing_state,last_inbound_at,user_id\n\
+                   +447911123456,GB,'44,subscribed,2026-11-28T10:00:00Z,\n\
+                   ,,,SUBSCRIBED,,GB.1349120865\n\
+                   ,,,SUBSCRIBED,,not-a-bsuid\n\
+                   +447911123458,GB,44,SUBSCRIBED,yesterday,\n";
+        let read = audience_contacts(csv);
+        assert_eq!(read.format, "platform");
+        assert_eq!(read.contacts.len(), 2);
+        let first = &read.contacts[0].contact;
+        assert_eq!(first.phone_calling_code.as_deref(), Some("44"));
+        assert!(first.last_inbound_at.is_some());
+        assert_eq!(
+            read.contacts[1]
+                .contact
+                .user_id
+                .as_ref()
+                .map(|u| u.as_str()),
+            Some("GB.1349120865")
+        );
+        let lines: Vec<usize> = read.malformed.iter().map(|m| m.line).collect();
+        assert_eq!(lines, [4, 5]);
+        assert!(read.malformed[0].error.starts_with("user_id: "));
+        let report = check_audience(csv, &options());
+        assert_eq!(report.malformed, read.malformed);
+        assert_eq!(
+            sent(&read, &options()),
+            (report.eligible, report.blocked_contacts)
+        );
+    }
+
+    #[test]
+    fn audience_contacts_name_a_file_they_cannot_read() {
+        assert_eq!(
+            audience_contacts("").problem.as_deref(),
+            Some("the CSV is empty")
+        );
+        assert_eq!(
+            audience_contacts("\r\n\n").problem.as_deref(),
+            Some("the CSV is empty")
+        );
+        let read = audience_contacts("name,email\nAna,a@b.c\n");
+        assert!(read.problem.unwrap().contains("no Phone column"));
+        assert!(read.contacts.is_empty());
+        let read = audience_contacts("Phone,\"Name\nAna\n+447911123456,x\n");
+        assert!(read.problem.is_some(), "{read:?}");
+        assert!(read.contacts.is_empty());
     }
 }

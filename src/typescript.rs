@@ -19,7 +19,10 @@ mod tests {
     use crate::api::{
         BatchError, BatchItem as BatchResult, CsvRecord, PartInput as AudiencePart, Version,
     };
-    use crate::audience::{AudienceOptions, AudienceReport, Fixable as AudienceFixable};
+    use crate::audience::{
+        AudienceContact, AudienceContacts, AudienceOptions, AudienceReport,
+        Fixable as AudienceFixable,
+    };
     use crate::catalog::{Category, Reason, Retry, RetryKind, Scope, Signal};
     use crate::classify::Classification;
     use crate::finding::Finding;
@@ -167,12 +170,14 @@ export interface SendgateInputError extends Error {
             CallEvent,
             UnknownField,
             Invalid,
-            // checkAudience, AudienceStream, readCsv.
+            // checkAudience, AudienceStream, audienceContacts, readCsv.
             AudienceOptions,
             AudiencePart,
             AudienceFixable,
             LimitReport,
             AudienceReport,
+            AudienceContact,
+            AudienceContacts,
             CsvRecord,
             // The batch calls (checkSends, normalizePhones), version().
             BatchError,

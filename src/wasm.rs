@@ -19,7 +19,7 @@ const TYPES: &'static str = r#"
 import type {
   SendRequest, Verdict, Classification, WebhookEvent, TriageReport, PhoneInput, PhoneReport,
   PickRequest, TemplateOption, AudienceOptions, AudienceReport, AudienceFixable, AudiencePart,
-  BatchResult, CsvRecord, Version, MetaRequest,
+  AudienceContacts, BatchResult, CsvRecord, Version, MetaRequest,
 } from "./types.js";
 export type * from "./types.js";
 "#;
@@ -270,6 +270,16 @@ pub fn check_audience(
         &api::check_audience(&csv, &to_json(&options, "options")?).map_err(input_error)?,
         0,
     )
+}
+
+/// The contacts of a customers CSV, read with exactly `checkAudience`'s columns and rows.
+#[wasm_bindgen(js_name = audienceContacts, unchecked_return_type = "AudienceContacts")]
+pub fn audience_contacts(
+    #[wasm_bindgen(unchecked_param_type = "string")] csv: JsValue,
+) -> Result<JsValue, JsValue> {
+    let csv = text_of(&csv)
+        .ok_or_else(|| input_error(InputError::new("csv", "expected the CSV text as a string")))?;
+    to_js_bulk(&api::audience_contacts(&csv), csv.len() * 2)
 }
 
 /// Every reason and Meta code the library knows.
