@@ -102,8 +102,6 @@ const SWEEP_MS = 5_000;
 const STALE_MS = 15_000;
 const RATE_SERIES_SECONDS = 120;
 const TRIAGE_LIMIT = 10_000;
-/** The breaker judges a recipient-scoped reason's share once this many outcomes are in its window. */
-const BREAKER_MIN_OUTCOMES = 50;
 const DELIVERY_RANK: Record<string, number> = { sending: 0, accepted: 1, delivered: 2, read: 3 };
 
 interface ContactRow {
@@ -530,7 +528,9 @@ export class CampaignDO extends DurableObject<Env> {
       breaker.window,
     );
     const top = rows[0];
-    if (!top || top.total < Math.min(breaker.window, BREAKER_MIN_OUTCOMES)) return null;
+    // Judged on a full window only: the first outcomes of a campaign are not a sample of it (a
+    // failed-status webhook can be recorded before the chunk whose accepted answers it follows).
+    if (!top || top.total < breaker.window) return null;
     if (top.n / top.total <= breaker.max_share) return null;
     return {
       cause: "recipient_share",
