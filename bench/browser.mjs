@@ -6,7 +6,7 @@
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { heapSampler, open } from "../www/test/browser.mjs";
+import { checkAudienceFile, open } from "../www/test/browser.mjs";
 import { generateShopifyCsv } from "../www/test/gen.mjs";
 import { median } from "./median.mjs";
 
@@ -38,11 +38,7 @@ if (!process.argv.includes("--no-stream")) {
   const s = await open();
   try {
     const { page } = s;
-    await page.waitForFunction(() => document.getElementById("audience").dataset.workersReady === "true", null, { timeout: 30_000 });
-    const heap = await heapSampler(s);
-    await page.locator("#aud-file").setInputFiles(path);
-    await page.locator('#audience[data-state="done"]').waitFor({ timeout: 180_000 });
-    const peak = await heap.stop();
+    const peak = await checkAudienceFile(s, path);
     out.stream = { ms: await page.evaluate(() => Number(document.getElementById("audience").dataset.ms)), heapMb: peak / 1e6, mb: Buffer.byteLength(csv) / 1e6 };
   } finally {
     await s.close();

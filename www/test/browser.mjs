@@ -64,6 +64,17 @@ export async function heapSampler(session, everyMs = 50) {
 
 /** `init`: a script run in the page before its own (context.addInitScript). `server`: where the
  *  dashboard is served (`{ url, close }`, e.g. a real worker); default: www/dist on a local server. */
+/** The audience panel checks the file at `path`, chosen as a merchant would once the page's
+ *  workers are ready; resolves with the peak JS heap (page + workers) while it ran. */
+export async function checkAudienceFile(session, path) {
+  const { page } = session;
+  await page.waitForFunction(() => document.getElementById("audience").dataset.workersReady === "true", null, { timeout: 30_000 });
+  const heap = await heapSampler(session);
+  await page.locator("#aud-file").setInputFiles(path);
+  await page.locator('#audience[data-state="done"]').waitFor({ timeout: 180_000 });
+  return heap.stop();
+}
+
 export async function open({ viewport = { width: 1280, height: 900 }, query = "", init = null, server: given = null } = {}) {
   await mkdir(ARTIFACTS, { recursive: true });
   const server = given ?? (await serve());

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { heapSampler, open } from "./browser.mjs";
+import { checkAudienceFile, open } from "./browser.mjs";
 import { generateShopifyCsv } from "./gen.mjs";
 
 test("100,000-row audience check: timing and responsiveness", async () => {
@@ -87,11 +87,7 @@ test("1,000,000-row Shopify export, streamed: time to report and peak JS heap", 
   try {
     const { page } = s;
     // Workers started and their Wasm loaded before the clock starts, as on a page a merchant opened.
-    await page.waitForFunction(() => document.getElementById("audience").dataset.workersReady === "true", null, { timeout: 30_000 });
-    const heap = await heapSampler(s);
-    await page.locator("#aud-file").setInputFiles(path);
-    await page.locator('#audience[data-state="done"]').waitFor({ timeout: 180_000 });
-    const peak = await heap.stop();
+    const peak = await checkAudienceFile(s, path);
     const r = await page.evaluate(() => {
       const d = document.getElementById("audience").dataset;
       return { wall: Number(d.ms), worker: Number(d.workerMs), check: Number(d.checkMs), read: Number(d.readMs), workers: Number(d.workers), handoff: Number(d.handoffMs), merge: Number(d.mergeMs), render: Number(d.renderMs) };
