@@ -170,7 +170,9 @@ test("a credit balance is spent in file order across chunks, exactly as checkAud
   await page.locator("#aud-file").setInputFiles({ name: "customers_export.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
   await page.locator('#audience[data-state="done"]').waitFor({ timeout: 30_000 });
   const chunks = Number(await page.locator("#audience").getAttribute("data-chunks"));
-  assert.ok(chunks >= 3, `the file spans several chunks (${chunks})`);
+  // Chromium's File.stream() reads 64 KiB to 1 MiB at a time: this 1.4 MB file is always pushed
+  // to the core in more than one piece.
+  assert.ok(chunks >= 2, `the file spans several chunks (${chunks})`);
   const unlimited = whole(csv);
   assert.equal(await num("aud-eligible"), unlimited.eligible);
   assert.equal(await num("aud-cost"), unlimited.cost);
